@@ -1,0 +1,70 @@
+/** What every check sees: one machine of one document, resolved, with the KB. */
+import type { Finding, RelatedInfo } from '../common/diagnostic';
+import type { Span } from '../common/text';
+import type { KnowledgeBase } from '../kb/knowledge-base';
+import { computeCpuid, effectiveQemu, modelsToCheck, type EffectiveCpuid } from '../model/cpuid';
+import type { ParsedDocument } from '../model/document';
+import type { MachineRef, Origin, ResolvedMachine } from '../model/resolve';
+import type { Workspace } from '../model/workspace';
+
+export class MachineContext {
+  private cpuidCache?: EffectiveCpuid[];
+
+  constructor(
+    readonly kb: KnowledgeBase,
+    readonly workspace: Workspace,
+    readonly doc: ParsedDocument,
+    readonly ref: MachineRef,
+    readonly machine: ResolvedMachine,
+  ) {}
+
+  get name(): string {
+    return this.ref.name;
+  }
+
+  /** The machine's name in the text: where findings without a better place go. */
+  get nameSpan(): Span {
+    return this.ref.decl.name ?? this.ref.decl.keyword;
+  }
+
+  get qemu(): string {
+    return effectiveQemu(this.machine, this.kb);
+  }
+
+  /** Effective CPUID for each model the machine is checked for (computed once). */
+  get cpuids(): EffectiveCpuid[] {
+    if (!this.cpuidCache) {
+      this.cpuidCache = modelsToCheck(this.machine).map((m) => computeCpuid(this.machine, m.name, m.origin, this.kb));
+    }
+    return this.cpuidCache;
+  }
+
+  /** Oldest host kernel: stated, inherited, or the QEMU release's minimum (null when unknown). */
+  get kernelMin(): { value: string; stated: boolean } | undefined {
+    if (this.machine.hostKernelMin) return { value: this.machine.hostKernelMin.value, stated: true };
+    const min = this.kb.releaseFor(this.qemu)?.minKernel;
+    return min ? { value: min, stated: false } : undefined;
+  }
+
+  get kernelMax(): string | undefined {
+    return this.machine.hostKernelMax?.value;
+  }
+
+  /** True when `origin` is a statement of this machine in this document. */
+  isOwn(origin: Origin | undefined): origin is Origin {
+    return !!origin && origin.uri === this.doc.uri && origin.machine === this.name && this.ref.decl.start <= origin.span.start && origin.span.end <= this.ref.decl.end;
+  }
+
+  /**
+   * Where to report something caused by `origin`: the statement itself when it is
+   * this machine's own; otherwise the machine's name, with related information
+   * pointing at the inherited statement.
+   */
+  place(origin: Origin | undefined, what = 'inherited from here'): { span: Span; related?: RelatedInfo[] } {
+    if (this.isOwn(origin)) return { span: origin.span };
+    if (origin) return { span: this.nameSpan, related: [{ uri: origin.uri, span: origin.span, message: `${what} (machine ${origin.machine})` }] };
+    return { span: this.nameSpan };
+  }
+}
+
+export type MachineCheck = (ctx: MachineContext, report: (f: Finding) => void) => void;

@@ -1,0 +1,63 @@
+/**
+ * Host dependence: MT300 (an enabled bit needs a newer KVM than the oldest host
+ * kernel, or KVM dropped it before the newest) and MT302 (bits that reach the
+ * guest only through QEMU's KVM defaults, not through the machine's whitelist).
+ */
+import { compareVersions } from '../common/version';
+import { featureWithLocation, joinNames } from '../kb/describe';
+import type { FixIntent } from '../common/diagnostic';
+import type { MachineCheck } from './context';
+
+export const checkHostKernel: MachineCheck = (ctx, report) => {
+  if (ctx.machine.accel.value !== 'kvm') return; // TCG does not ask the host kernel for CPUID
+  const min = ctx.kernelMin;
+  const max = ctx.kernelMax;
+  const reported = new Set<string>();
+  for (const cpuid of ctx.cpuids) {
+    if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
+    for (const bit of cpuid.enabled.values()) {
+      const f = bit.feature;
+      const tooNew = min && f.kvmSince && compareVersions(min.value, f.kvmSince) < 0;
+      const dropped = f.kvmUntil && (!max || compareVersions(max, f.kvmUntil) > 0);
+      if (!tooNew && !dropped) continue;
+      const where = ctx.place(bit.origin, `${f.name} comes from here`);
+      const key = `${f.name}|${where.span.start}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const via = bit.source === 'kvm-default' ? `QEMU ${ctx.qemu}'s KVM defaults include` : bit.source === 'model' ? `${cpuid.modelName} includes` : `machine ${ctx.name} whitelists`;
+      const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: !tooNew }];
+      let message: string;
+      if (tooNew) {
+        const stated = min.stated ? `host-kernel >= ${min.value}` : `the oldest host kernel QEMU ${ctx.qemu} supports (${min.value})`;
+        message = `${via} ${featureWithLocation(f)}, which KVM exposes from Linux ${f.kvmSince}; ${ctx.name} allows ${stated}: on older hosts the guest loses the bit`;
+        fixes.push({ kind: 'set-kernel', title: `Raise host-kernel to ${f.kvmSince}`, machine: ctx.name, min: f.kvmSince!, preferred: true });
+        fixes[0].preferred = false;
+      } else {
+        message = `${via} ${featureWithLocation(f)}, which KVM stopped exposing after Linux ${f.kvmUntil}; ${ctx.name} allows ${max ? `host kernels up to ${max}` : 'any newer host kernel'}`;
+      }
+      report({ code: 'MT300', message, ...where, fixes });
+    }
+  }
+};
+
+export const checkKvmDefaults: MachineCheck = (ctx, report) => {
+  if (ctx.machine.accel.value !== 'kvm') return;
+  const bits = new Map<string, { origin: typeof ctx.machine.accel.origin }>();
+  for (const cpuid of ctx.cpuids) {
+    for (const bit of cpuid.enabled.values()) if (bit.source === 'kvm-default') bits.set(bit.feature.name, { origin: bit.origin });
+  }
+  if (bits.size === 0) return;
+  const names = [...bits.keys()];
+  const first = bits.values().next().value!;
+  const where = ctx.place(first.origin, `QEMU ${ctx.qemu} is chosen here`);
+  const fixes: FixIntent[] = [
+    { kind: 'whitelist', title: `Whitelist all ${names.length} KVM default bit${names.length > 1 ? 's' : ''}`, machine: ctx.name, features: names, preferred: true },
+    ...names.map<FixIntent>((n) => ({ kind: 'whitelist', title: `Whitelist ${n}`, machine: ctx.name, features: [n] })),
+  ];
+  report({
+    code: 'MT302',
+    message: `${names.length} bit${names.length > 1 ? 's' : ''} reach${names.length > 1 ? '' : 'es'} the guest of ${ctx.name} only through QEMU ${ctx.qemu}'s KVM defaults, not its own whitelist: ${joinNames(names.map((n) => featureWithLocation(ctx.kb.feature(n)!)), 8)}`,
+    ...where,
+    fixes,
+  });
+};

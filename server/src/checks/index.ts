@@ -1,0 +1,95 @@
+/**
+ * Runs every check on one document and turns findings into diagnostics:
+ * severity (defaults, then overrides), suppression comments, stable order.
+ */
+import { CODES, type Diagnostic, type Finding, type SeverityOverrides } from '../common/diagnostic';
+import type { KnowledgeBase } from '../kb/knowledge-base';
+import type { ParsedDocument } from '../model/document';
+import type { Workspace } from '../model/workspace';
+import { MachineContext, type MachineCheck } from './context';
+import { checkDependencies, checkFeatureNames } from './features';
+import { checkHostKernel, checkKvmDefaults } from './host';
+import { checkDuplicateDefinitions, checkInheritance } from './machines';
+import { checkMigrateList, checkUnmigratedMsrs } from './migration';
+import { checkModels } from './models';
+import { checkRepeatedStatements } from './statements';
+import { suppressedLines } from './suppression';
+import { suggest } from '../common/suggest';
+
+const MACHINE_CHECKS: MachineCheck[] = [
+  checkRepeatedStatements,
+  checkInheritance,
+  checkDuplicateDefinitions,
+  checkModels,
+  checkFeatureNames,
+  checkDependencies,
+  checkMigrateList,
+  checkUnmigratedMsrs,
+  checkHostKernel,
+  checkKvmDefaults,
+];
+
+export interface AnalysisOptions {
+  severity?: SeverityOverrides;
+}
+
+/** Every finding of one document, before severity and suppression. */
+export function findings(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase): Finding[] {
+  const out: Finding[] = [];
+  for (const d of doc.tree.diagnostics) {
+    out.push({
+      code: d.code,
+      message: d.message,
+      span: { start: d.start, end: d.end },
+      fixes:
+        d.code === 'MT002' && d.word
+          ? suggestKeywords(d.word, d.expected ?? []).map((k, i, all) => ({ kind: 'replace' as const, title: `Change to '${k}'`, span: { start: d.start, end: d.end }, text: k, preferred: i === 0 && all.length === 1 }))
+          : undefined,
+    });
+  }
+  for (const decl of doc.tree.machines) {
+    if (!decl.name) continue;
+    const ref = { doc, decl, name: decl.name.text };
+    const ctx = new MachineContext(kb, workspace, doc, ref, workspace.resolve(ref));
+    for (const check of MACHINE_CHECKS) {
+      try {
+        check(ctx, (f) => out.push(f));
+      } catch (error) {
+        // A check that trips over odd input must not take the others down with it.
+        out.push({ code: 'MT001', message: `internal error in ${check.name}: ${(error as Error).message}`, span: ctx.nameSpan });
+      }
+    }
+  }
+  return out;
+}
+
+export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}): Diagnostic[] {
+  const silenced = suppressedLines(doc);
+  const result: Diagnostic[] = [];
+  for (const f of findings(doc, workspace, kb)) {
+    const setting = options.severity?.[f.code] ?? CODES[f.code].severity;
+    if (setting === 'off') continue;
+    const range = doc.lines.rangeOf(f.span);
+    const codes = silenced.get(range.start.line);
+    if (codes && (codes.has(f.code) || codes.has('*'))) continue;
+    result.push({
+      code: f.code,
+      severity: setting,
+      message: f.message,
+      range,
+      span: f.span,
+      related: f.related?.map((r) => {
+        const other = r.uri === doc.uri ? doc : workspace.document(r.uri);
+        return { uri: r.uri, range: other ? other.lines.rangeOf(r.span) : range, message: r.message };
+      }),
+      fixes: f.fixes,
+      tags: f.tags,
+    });
+  }
+  result.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : 1));
+  return result;
+}
+
+function suggestKeywords(word: string, expected: readonly string[]): string[] {
+  return suggest(word, expected, 3);
+}

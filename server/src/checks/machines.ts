@@ -1,0 +1,53 @@
+/** Machine-level structure: MT111 unknown base, MT112 cycle, MT113 duplicate, MT400 deprecated base. */
+import type { FixIntent } from '../common/diagnostic';
+import { suggest } from '../common/suggest';
+import type { MachineCheck } from './context';
+
+export const checkInheritance: MachineCheck = (ctx, report) => {
+  const decl = ctx.ref.decl;
+  const base = decl.base;
+  if (!base) return;
+  const { missingBase, cycle } = ctx.machine;
+  if (missingBase && missingBase.in.decl === decl) {
+    const suggestions = suggest(base.text, ctx.workspace.machineNames(), 3).filter((s) => s !== ctx.name);
+    report({
+      code: 'MT111',
+      message: `unknown base machine type '${base.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ': no .mtype file of the workspace defines it'}`,
+      span: base,
+      fixes: suggestions.map<FixIntent>((s, i) => ({ kind: 'replace', title: `Change to '${s}'`, span: base, text: s, preferred: i === 0 && suggestions.length === 1 })),
+    });
+  }
+  if (cycle && cycle.some((r) => r.decl === decl)) {
+    const names = [...cycle.map((r) => r.name), cycle[0].name];
+    report({
+      code: 'MT112',
+      message: `inheritance cycle: ${names.join(' extends ')}`,
+      span: base,
+      related: cycle.filter((r) => r.decl !== decl && r.decl.base).map((r) => ({ uri: r.doc.uri, span: r.decl.base!, message: `${r.name} extends ${r.decl.base!.text}` })),
+    });
+  }
+  const baseRef = ctx.workspace.lookup(base.text);
+  const deprecated = baseRef?.decl.statements.find((s) => s.kind === 'deprecated');
+  if (baseRef && deprecated && deprecated.kind === 'deprecated') {
+    report({
+      code: 'MT400',
+      message: `base machine type ${baseRef.name} is deprecated${deprecated.reason ? `: ${deprecated.reason.value}` : ''}`,
+      span: base,
+      tags: ['deprecated'],
+      related: [{ uri: baseRef.doc.uri, span: deprecated, message: 'deprecated here' }],
+    });
+  }
+};
+
+export const checkDuplicateDefinitions: MachineCheck = (ctx, report) => {
+  const defs = ctx.workspace.definitions(ctx.name).filter((r) => r.name === ctx.name);
+  if (defs.length < 2) return;
+  const others = defs.filter((r) => r.decl !== ctx.ref.decl);
+  const here = (r: (typeof defs)[number]) => `${r.doc.uri === ctx.doc.uri ? 'line ' + (r.doc.lines.positionAt(r.decl.start).line + 1) : r.doc.uri}`;
+  report({
+    code: 'MT113',
+    message: `machine type ${ctx.name} is defined ${defs.length} times in the workspace (also at ${others.map(here).join(', ')})`,
+    span: ctx.nameSpan,
+    related: others.map((r) => ({ uri: r.doc.uri, span: r.decl.name ?? r.decl.keyword, message: `${ctx.name} is also defined here` })),
+  });
+};

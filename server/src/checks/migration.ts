@@ -1,0 +1,101 @@
+/**
+ * Live migration: MT200 (an enabled bit makes the guest use a state MSR the
+ * machine does not migrate), MT201 (a bit that blocks migration), and the
+ * `migrate` list itself: MT120 unknown MSR, MT121 already migrated, MT202 an MSR
+ * some host kernel in range cannot restore.
+ */
+import { compareVersions } from '../common/version';
+import { featureWithLocation, msrWithIndex } from '../kb/describe';
+import type { FixIntent } from '../common/diagnostic';
+import type { MachineCheck } from './context';
+import { migrationOf } from './msr-facts';
+
+export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
+  const { kb } = ctx;
+  const qemu = ctx.qemu;
+  const reported = new Set<string>();
+  for (const cpuid of ctx.cpuids) {
+    for (const bit of cpuid.enabled.values()) {
+      const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
+      if (bit.feature.unmigratable && !ctx.machine.followsHost.value) {
+        const key = `MT201|${bit.feature.name}|${where.span.start}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          report({
+            code: 'MT201',
+            message: `machine ${ctx.name} exposes ${featureWithLocation(bit.feature)}, which blocks live migration${bit.source === 'model' ? ` (it comes with ${cpuid.modelName})` : ''}`,
+            ...where,
+            fixes: [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true }],
+          });
+        }
+      }
+      for (const msr of kb.msrsOfFeature(bit.feature.name)) {
+        if (msr.role !== 'state') continue;
+        const m = migrationOf(ctx.machine, qemu, msr, kb);
+        if (m.migrated !== false) continue;
+        const key = `MT200|${bit.feature.name}|${msr.name}|${where.span.start}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const via = bit.source === 'kvm-default' ? ` (a KVM default of QEMU ${qemu})` : bit.source === 'model' ? ` (from ${cpuid.modelName})` : '';
+        const fixes: FixIntent[] = [
+          { kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true },
+          { kind: 'add-migrate', title: `Declare that ${ctx.name} migrates ${msr.name}`, machine: ctx.name, msr: msr.name },
+          { kind: 'set-qemu', title: `Raise qemu to ${m.since}, the first release that migrates ${msr.name}`, machine: ctx.name, version: m.since },
+        ];
+        report({
+          code: 'MT200',
+          message: `${ctx.name} exposes ${featureWithLocation(bit.feature)}${via}; the guest writes ${msrWithIndex(msr)}, which QEMU ${qemu} does not migrate (first migrated in ${m.since}): live migration loses it`,
+          ...where,
+          fixes,
+        });
+      }
+    }
+  }
+};
+
+export const checkMigrateList: MachineCheck = (ctx, report) => {
+  const { kb } = ctx;
+  const qemu = ctx.qemu;
+  const kernelMin = ctx.kernelMin;
+  for (const s of ctx.ref.decl.statements) {
+    if (s.kind !== 'migrate') continue;
+    for (const name of s.msrs) {
+      // Removing the only MSR of a one-line `migrate` removes the statement, so the file still parses.
+      const removal = s.msrs.length === 1 && !s.block ? { start: s.start, end: s.end } : name;
+      const msr = kb.msr(name.text);
+      if (!msr) {
+        const isIndex = /^0x[0-9a-f]+$/i.test(name.text);
+        const suggestions = isIndex ? [] : kb.suggestMsr(name.text);
+        report({
+          code: 'MT120',
+          message: isIndex
+            ? `the knowledge base has no MSR at index ${name.text.toLowerCase()}`
+            : `unknown MSR '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,
+          span: name,
+          fixes: suggestions.map<FixIntent>((x, i) => ({ kind: 'replace', title: `Change to '${x}'`, span: name, text: x, preferred: i === 0 && suggestions.length === 1 })),
+        });
+        continue;
+      }
+      if (msr.migratedSince && compareVersions(qemu, msr.migratedSince) >= 0) {
+        report({
+          code: 'MT121',
+          message: `QEMU ${qemu} already migrates ${msrWithIndex(msr)} (since ${msr.migratedSince})`,
+          span: name,
+          tags: ['unnecessary'],
+          fixes: [{ kind: 'remove', title: `Remove ${name.text} from migrate`, span: removal, preferred: true }],
+        });
+      }
+      if (msr.kvmSince && kernelMin && compareVersions(kernelMin.value, msr.kvmSince) < 0) {
+        report({
+          code: 'MT202',
+          message: `machine ${ctx.name} migrates ${msrWithIndex(msr)}, but KVM can only save and restore it from Linux ${msr.kvmSince}; host kernels from ${kernelMin.value} are allowed`,
+          span: name,
+          fixes: [
+            { kind: 'set-kernel', title: `Raise host-kernel to ${msr.kvmSince}`, machine: ctx.name, min: msr.kvmSince, preferred: true },
+            { kind: 'remove', title: `Remove ${name.text} from migrate`, span: removal },
+          ],
+        });
+      }
+    }
+  }
+};

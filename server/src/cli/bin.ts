@@ -1,0 +1,4 @@
+// Entry point of the bundled CLI (server/out/cli.js).
+import { main } from './main';
+
+main();

@@ -1,0 +1,214 @@
+/**
+ * The `mtype` command line (spec §6): check, explain, kb. One engine with the
+ * language server; this file only reads arguments and files and prints.
+ * Exit status: 0 no errors, 1 errors (or an unknown kb name), 2 could not run.
+ */
+import { isCode, type Diagnostic, type SeverityOverrides, type SeveritySetting } from '../common/diagnostic';
+import { getKnowledgeBase } from '../kb/knowledge-base';
+import { Workspace } from '../model/workspace';
+import { analyseDocument } from '../checks/index';
+import { explainMachine, explanationLibvirt, explanationQemu, explanationText } from '../services/explain';
+import { allRecordsJson, lookupRecord, suggestRecord } from '../services/kb-records';
+import { suggest } from '../common/suggest';
+import { parseArgs, single } from './args';
+import { MAX_FILE_BYTES, UsageError, collectFiles, readText } from './files';
+import { toSarif } from './sarif';
+import { formatRecordText } from './kb-text';
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
+
+const USAGE = `mtype ${VERSION} — checks QEMU/KVM machine-type definitions (.mtype)
+
+Usage:
+  mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]…
+  mtype explain MACHINE [--model MODEL] [PATH…] [--format text|json|qemu|libvirt]
+  mtype kb NAME [--format text|json]
+  mtype kb --all --format json
+
+PATH is a .mtype file or a folder (every *.mtype below it, skipping node_modules
+and dot-folders); the default is the current folder. LEVEL is error, warning,
+information, hint or off.
+
+Exit status: 0 no errors, 1 errors found (kb: unknown name), 2 could not run.`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export function run(argv: string[], io: Io): number {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'check':
+        return check(rest, io);
+      case 'explain':
+        return explain(rest, io);
+      case 'kb':
+        return kb(rest, io);
+      case '--version':
+      case '-v':
+        io.out(VERSION);
+        return 0;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      case undefined:
+        io.err(USAGE);
+        return 2;
+      default:
+        throw new UsageError(`unknown command '${command}' (expected check, explain or kb)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`mtype: ${error.message}`);
+      return 2;
+    }
+    io.err(`mtype: internal error: ${(error as Error).stack ?? error}`);
+    return 2;
+  }
+}
+
+function parseSeverities(values: string[] | undefined): SeverityOverrides {
+  const out: SeverityOverrides = {};
+  for (const v of values ?? []) {
+    const [code, level] = v.split('=');
+    if (!code || !isCode(code)) throw new UsageError(`--severity: unknown code '${code}' (e.g. --severity MT302=off)`);
+    if (!['error', 'warning', 'information', 'hint', 'off'].includes(level)) {
+      throw new UsageError(`--severity ${code}: level must be error, warning, information, hint or off`);
+    }
+    out[code] = level as SeveritySetting;
+  }
+  return out;
+}
+
+/** Loads files into a fresh workspace; returns their paths in order, oversized files apart. */
+function load(paths: string[]): { workspace: Workspace; files: string[]; oversized: Set<string> } {
+  const files = collectFiles(paths.length ? paths : ['.']);
+  const workspace = new Workspace();
+  const oversized = new Set<string>();
+  for (const f of files) {
+    const text = readText(f);
+    if (text.length > MAX_FILE_BYTES) {
+      oversized.add(f);
+      continue;
+    }
+    workspace.setDocument(f, text);
+  }
+  return { workspace, files, oversized };
+}
+
+function oversizedDiagnostic(): Diagnostic {
+  const at = { line: 0, character: 0 };
+  return {
+    code: 'MT001',
+    severity: 'error',
+    message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; mtype does not analyse it`,
+    range: { start: at, end: at },
+    span: { start: 0, end: 0 },
+  };
+}
+
+function check(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['--format', '--severity'], []);
+  const format = single(args, '--format', ['text', 'json', 'sarif']) ?? 'text';
+  const severity = parseSeverities(args.options.get('--severity'));
+  const { workspace, files, oversized } = load(args.positionals);
+  const kbase = getKnowledgeBase();
+  const results = files.map((path) => {
+    const doc = workspace.document(path);
+    const diagnostics = doc ? analyseDocument(doc, workspace, kbase, { severity }) : oversized.has(path) ? [oversizedDiagnostic()] : [];
+    return { path, diagnostics };
+  });
+  const summary = { errors: 0, warnings: 0, information: 0, hints: 0 };
+  for (const r of results) {
+    for (const d of r.diagnostics) {
+      if (d.severity === 'error') summary.errors++;
+      else if (d.severity === 'warning') summary.warnings++;
+      else if (d.severity === 'information') summary.information++;
+      else summary.hints++;
+    }
+  }
+  if (format === 'json') {
+    io.out(
+      JSON.stringify(
+        {
+          files: results.map((r) => ({
+            path: r.path,
+            diagnostics: r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
+          })),
+          summary,
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (format === 'sarif') {
+    io.out(JSON.stringify(toSarif(results, VERSION), null, 2));
+  } else {
+    for (const r of results) {
+      for (const d of r.diagnostics) io.out(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);
+    }
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    io.out(
+      `${plural(files.length, 'file')} checked: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.information} information, ${plural(summary.hints, 'hint')}`,
+    );
+  }
+  return summary.errors > 0 ? 1 : 0;
+}
+
+function explain(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['--format', '--model'], []);
+  const format = single(args, '--format', ['text', 'json', 'qemu', 'libvirt']) ?? 'text';
+  const [name, ...paths] = args.positionals;
+  if (!name) throw new UsageError('explain needs a MACHINE name');
+  const { workspace } = load(paths);
+  const kbase = getKnowledgeBase();
+  const ref = workspace.lookup(name);
+  if (!ref) {
+    const near = suggest(name, workspace.machineNames(), 3);
+    io.err(`mtype: no machine type '${name}' in ${paths.length ? paths.join(', ') : '.'}${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
+    return 1;
+  }
+  const model = single(args, '--model');
+  if (model && !kbase.model(model)) throw new UsageError(`unknown CPU model '${model}'`);
+  const e = explainMachine(ref, workspace, kbase, model);
+  if (format === 'json') io.out(JSON.stringify(e, null, 2));
+  else if (format === 'qemu') io.out(explanationQemu(e, kbase));
+  else if (format === 'libvirt') io.out(explanationLibvirt(e, kbase));
+  else io.out(explanationText(e, kbase));
+  return 0;
+}
+
+function kb(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['--format'], ['--all']);
+  const format = single(args, '--format', ['text', 'json']) ?? 'text';
+  const kbase = getKnowledgeBase();
+  if (args.flags.has('--all')) {
+    const all = allRecordsJson(kbase);
+    if (format === 'json') io.out(JSON.stringify(all, null, 2));
+    else for (const r of [...all.features, ...all.msrs, ...all.models]) io.out(formatRecordText(r) + '\n');
+    return 0;
+  }
+  const [name] = args.positionals;
+  if (!name) throw new UsageError('kb needs a NAME (a feature, MSR or CPU model) or --all');
+  const record = lookupRecord(name, kbase);
+  if (!record) {
+    const near = suggestRecord(name, kbase);
+    io.err(`mtype: '${name}' is not a feature, MSR or CPU model the knowledge base knows${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
+    return 1;
+  }
+  io.out(format === 'json' ? JSON.stringify(record, null, 2) : formatRecordText(record));
+  return 0;
+}
+
+/** Runs the CLI on this process's arguments and sets the exit status. */
+export function main(): void {
+  process.exitCode = run(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+  });
+}

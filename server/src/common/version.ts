@@ -1,0 +1,25 @@
+/** Dotted release numbers ("2.6.32", "3.6", "10.0"): parsing and ordering. */
+
+export function parseVersion(text: string): number[] | undefined {
+  if (!/^\d+(\.\d+){0,3}$/.test(text)) return undefined;
+  return text.split('.').map(Number);
+}
+
+export function isVersion(text: string): boolean {
+  return parseVersion(text) !== undefined;
+}
+
+/** Compares dotted versions numerically; missing parts count as 0 (3.6 == 3.6.0). */
+export function compareVersions(a: string, b: string): number {
+  const pa = parseVersion(a) ?? [];
+  const pb = parseVersion(b) ?? [];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+export function versionAtLeast(version: string, min: string): boolean {
+  return compareVersions(version, min) >= 0;
+}

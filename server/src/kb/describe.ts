@@ -1,0 +1,24 @@
+/** Short human strings for KB facts, shared by messages, hover and explain. */
+import type { FeatureRecord, MsrRecord } from './types';
+
+/** "CPUID 0x40000001 EAX[6]", "CPUID 0x7.0 EBX[5]", "MSR 0x10a bit 3". */
+export function featureLocation(f: FeatureRecord): string {
+  if (f.leaf === null) return `MSR ${f.msrFeatureIndex ?? '?'} bit ${f.bit}`;
+  const leaf = f.subleaf === null ? f.leaf : `${f.leaf}.${f.subleaf}`;
+  return `CPUID ${leaf} ${f.register ?? '?'}[${f.bit}]`;
+}
+
+/** "kvm-pv-eoi (CPUID 0x40000001 EAX[6])". */
+export function featureWithLocation(f: FeatureRecord): string {
+  return `${f.name} (${featureLocation(f)})`;
+}
+
+/** "MSR_KVM_PV_EOI_EN (0x4b564d04)". */
+export function msrWithIndex(m: MsrRecord): string {
+  return `${m.name} (${m.index})`;
+}
+
+export function joinNames(names: string[], max = 6): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The knowledge base: the data files of `./data`, indexed once and shared by the
+ * server and the CLI. Nothing here decides anything; checks ask questions.
+ */
+import type { FeatureRecord, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
+import { compareVersions } from '../common/version';
+import { suggest } from '../common/suggest';
+
+export interface KnowledgeBaseData {
+  features: FeatureRecord[];
+  msrs: MsrRecord[];
+  models: ModelRecord[];
+  releases: ReleasesFile;
+}
+
+export class KnowledgeBase {
+  readonly features: readonly FeatureRecord[];
+  readonly msrs: readonly MsrRecord[];
+  readonly models: readonly ModelRecord[];
+  /** Releases sorted oldest first. */
+  readonly releases: readonly ReleaseRecord[];
+  readonly modelCompat: readonly ModelCompatRecord[];
+
+  private readonly featureByName = new Map<string, FeatureRecord>();
+  private readonly featureByLocation = new Map<string, FeatureRecord[]>();
+  private readonly msrByName = new Map<string, MsrRecord>();
+  private readonly msrByIndex = new Map<string, MsrRecord>();
+  private readonly modelByName = new Map<string, ModelRecord>();
+  private readonly releaseByVersion = new Map<string, ReleaseRecord>();
+  private readonly msrsByFeature = new Map<string, MsrRecord[]>();
+
+  constructor(data: KnowledgeBaseData) {
+    this.features = data.features;
+    this.msrs = data.msrs;
+    this.models = data.models;
+    this.releases = [...data.releases.releases].sort((a, b) => compareVersions(a.version, b.version));
+    this.modelCompat = data.releases.modelCompat;
+
+    for (const f of this.features) {
+      this.featureByName.set(f.name, f);
+      const loc = locationKey(f);
+      const list = this.featureByLocation.get(loc);
+      if (list) list.push(f);
+      else this.featureByLocation.set(loc, [f]);
+    }
+    for (const f of this.features) for (const a of f.aliases) if (!this.featureByName.has(a)) this.featureByName.set(a, f);
+    for (const m of this.msrs) {
+      this.msrByName.set(m.name, m);
+      this.msrByIndex.set(m.index, m);
+    }
+    for (const m of this.msrs) for (const a of m.aliases) if (!this.msrByName.has(a)) this.msrByName.set(a, m);
+    for (const m of this.models) this.modelByName.set(m.name, m);
+    for (const m of this.models) for (const a of m.aliases) if (!this.modelByName.has(a)) this.modelByName.set(a, m);
+    for (const r of this.releases) this.releaseByVersion.set(r.version, r);
+    // MSRs of a feature: from either side of the relation, so one file's omission doesn't hide a fact.
+    for (const f of this.features) {
+      for (const name of f.msrs) {
+        const msr = this.msrByName.get(name);
+        if (msr) this.addMsrOfFeature(f.name, msr);
+      }
+    }
+    for (const m of this.msrs) for (const f of m.features) if (this.featureByName.has(f)) this.addMsrOfFeature(this.featureByName.get(f)!.name, m);
+  }
+
+  private addMsrOfFeature(feature: string, msr: MsrRecord): void {
+    const list = this.msrsByFeature.get(feature);
+    if (!list) this.msrsByFeature.set(feature, [msr]);
+    else if (!list.includes(msr)) list.push(msr);
+  }
+
+  /** A feature by canonical name or alias. */
+  feature(name: string): FeatureRecord | undefined {
+    return this.featureByName.get(name);
+  }
+
+  /** Features at one CPUID location (QEMU names a few bits twice). */
+  featuresAt(leaf: string, subleaf: number | null, register: string, bit: number): FeatureRecord[] {
+    return this.featureByLocation.get(`${leaf}/${subleaf ?? ''}/${register}/${bit}`) ?? [];
+  }
+
+  /** An MSR by canonical name, alias or hex index ("0x4b564d04", case-insensitive). */
+  msr(nameOrIndex: string): MsrRecord | undefined {
+    const byName = this.msrByName.get(nameOrIndex);
+    if (byName) return byName;
+    if (/^0x[0-9a-f]+$/i.test(nameOrIndex)) return this.msrByIndex.get(normaliseHex(nameOrIndex));
+    return undefined;
+  }
+
+  msrsOfFeature(feature: string): readonly MsrRecord[] {
+    return this.msrsByFeature.get(feature) ?? [];
+  }
+
+  /** A CPU model by versioned name, plain name or alias. */
+  model(name: string): ModelRecord | undefined {
+    return this.modelByName.get(name);
+  }
+
+  release(version: string): ReleaseRecord | undefined {
+    return this.releaseByVersion.get(version);
+  }
+
+  get newestRelease(): ReleaseRecord {
+    return this.releases[this.releases.length - 1];
+  }
+
+  /** The newest known release not newer than `version` (facts of 2.4.1 are those of 2.4). */
+  releaseFor(version: string): ReleaseRecord | undefined {
+    let found: ReleaseRecord | undefined;
+    for (const r of this.releases) if (compareVersions(r.version, version) <= 0) found = r;
+    return found;
+  }
+
+  /** Every spelling users may type for features, for did-you-mean. */
+  featureSpellings(): Iterable<string> {
+    return this.featureByName.keys();
+  }
+
+  modelSpellings(): Iterable<string> {
+    return this.modelByName.keys();
+  }
+
+  msrSpellings(): Iterable<string> {
+    return this.msrByName.keys();
+  }
+
+  suggestFeature(name: string): string[] {
+    return canonicalise(suggest(name, this.featureSpellings(), 6), (n) => this.feature(n)?.name);
+  }
+
+  suggestModel(name: string): string[] {
+    return suggest(name, this.modelSpellings(), 3);
+  }
+
+  suggestMsr(name: string): string[] {
+    return canonicalise(suggest(name, this.msrSpellings(), 6), (n) => this.msr(n)?.name);
+  }
+}
+
+function canonicalise(names: string[], canon: (n: string) => string | undefined): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    const c = canon(n) ?? n;
+    if (!out.includes(c)) out.push(c);
+    if (out.length === 3) break;
+  }
+  return out;
+}
+
+export function normaliseHex(text: string): string {
+  return '0x' + BigInt(text).toString(16);
+}
+
+function locationKey(f: FeatureRecord): string {
+  if (f.leaf === null) return `msr:${f.msrFeatureIndex ?? ''}/${f.bit}`;
+  return `${f.leaf}/${f.subleaf ?? ''}/${f.register ?? ''}/${f.bit}`;
+}
+
+let shared: KnowledgeBase | undefined;
+
+/** The bundled knowledge base, loaded on first use. */
+export function getKnowledgeBase(): KnowledgeBase {
+  if (!shared) {
+    // require() inside the function keeps the data out of module start-up.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    shared = new KnowledgeBase({
+      features: require('./data/features.json'),
+      msrs: require('./data/msrs.json'),
+      models: require('./data/models.json'),
+      releases: require('./data/releases.json'),
+    });
+  }
+  return shared;
+}

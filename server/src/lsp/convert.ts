@@ -1,0 +1,42 @@
+/** Engine shapes -> LSP shapes. The only place that knows both. */
+import {
+  DiagnosticSeverity,
+  DiagnosticTag,
+  SymbolKind,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+} from 'vscode-languageserver';
+import type { Diagnostic, Severity } from '../common/diagnostic';
+import type { SymbolNode } from '../services/symbols';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+  return {
+    range: d.range,
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    codeDescription: { href: `https://github.com/mtype-tools/mtype/blob/main/docs/codes.md#${d.code.toLowerCase()}` },
+    source: 'mtype',
+    message: d.message,
+    tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
+    relatedInformation: d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })),
+    data: { span: d.span },
+  };
+}
+
+export function toDocumentSymbol(s: SymbolNode): DocumentSymbol {
+  return {
+    name: s.name,
+    detail: s.detail,
+    kind: s.kind === 'machine' ? SymbolKind.Class : s.kind === 'block' ? SymbolKind.Array : SymbolKind.Property,
+    range: s.range,
+    selectionRange: s.selectionRange,
+    children: s.children.map(toDocumentSymbol),
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * The LSP adapter: wires the protocol to the project and the services. It owns
+ * transport concerns only — document sync, debouncing, push or pull diagnostics,
+ * settings — and never decides anything about machine types.
+ */
+import {
+  TextDocuments,
+  TextDocumentSyncKind,
+  DocumentDiagnosticReportKind,
+  FileChangeType,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { getKnowledgeBase } from '../kb/knowledge-base';
+import { Project } from '../services/project';
+import { documentSymbols, foldingRanges } from '../services/symbols';
+import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
+import { isCode } from '../common/diagnostic';
+import { toDocumentSymbol, toLspDiagnostic } from './convert';
+import { MAX_DOCUMENT_CHARS, findMtypeFiles, pathToUri, readFileText, uriToPath } from './files';
+import { registerEditorFeatures } from './editor-features';
+
+/** Diagnostics wait this long after the last keystroke (documented in docs/architecture.md). */
+export const DEBOUNCE_MS = 25;
+
+export interface ServerSettings {
+  severity: SeverityOverrides;
+}
+
+export class MtypeSession {
+  readonly project = new Project(getKnowledgeBase());
+  readonly documents = new TextDocuments(TextDocument);
+  pullDiagnostics = false;
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly published = new Set<string>();
+  private canFetchConfiguration = false;
+
+  constructor(readonly connection: Connection) {}
+
+  initialize(params: InitializeParams): InitializeResult {
+    const caps = params.capabilities;
+    this.pullDiagnostics = !!caps.textDocument?.diagnostic;
+    this.canFetchConfiguration = !!caps.workspace?.configuration;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.scanFolders(folders);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        documentSymbolProvider: { label: 'mtype' },
+        foldingRangeProvider: true,
+        diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'mtype' } : undefined,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'mtype', version: '0.1.0' },
+    };
+  }
+
+  /** Loads every .mtype file of the workspace folders, so bases in closed files resolve. */
+  scanFolders(uris: string[]): void {
+    for (const uri of uris) {
+      const root = uriToPath(uri);
+      if (!root) continue;
+      for (const path of findMtypeFiles(root)) {
+        const text = readFileText(path);
+        if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) this.project.update(pathToUri(path), text);
+      }
+    }
+  }
+
+  /** The text of a document changed (opened, edited, or changed on disk). */
+  setText(uri: string, text: string, version: number): void {
+    if (text.length > MAX_DOCUMENT_CHARS) {
+      this.project.remove(uri);
+      this.oversized.add(uri);
+    } else {
+      this.oversized.delete(uri);
+      for (const d of this.project.update(uri, text, version)) this.pending.add(d);
+    }
+    this.pending.add(uri);
+    this.schedule();
+  }
+
+  readonly oversized = new Set<string>();
+
+  closed(uri: string): void {
+    // A closed file falls back to its text on disk (or leaves the workspace if it is gone).
+    const path = uriToPath(uri);
+    const text = path ? readFileText(path) : undefined;
+    if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) {
+      for (const d of this.project.update(uri, text)) this.pending.add(d);
+    } else {
+      for (const d of this.project.remove(uri)) this.pending.add(d);
+    }
+    this.oversized.delete(uri);
+    if (!this.pullDiagnostics) {
+      this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.published.delete(uri);
+    }
+    this.pending.delete(uri);
+    this.schedule();
+  }
+
+  diagnosticsFor(uri: string): Diagnostic[] {
+    if (this.oversized.has(uri)) {
+      const at = { line: 0, character: 0 };
+      return [
+        {
+          code: 'MT001',
+          severity: 'error',
+          message: `file is larger than ${MAX_DOCUMENT_CHARS / 1024 / 1024} MiB of text; mtype does not analyse it`,
+          range: { start: at, end: at },
+          span: { start: 0, end: 0 },
+        },
+      ];
+    }
+    return this.project.diagnostics(uri);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
+  }
+
+  /** Publishes (push) or announces (pull) the diagnostics that changed. */
+  flush(): void {
+    this.timer = undefined;
+    const uris = this.pending;
+    this.pending = new Set();
+    if (this.pullDiagnostics) {
+      if (uris.size) void this.connection.languages.diagnostics.refresh().catch(() => undefined);
+      return;
+    }
+    for (const uri of uris) {
+      if (!this.documents.get(uri)) continue; // push only for open documents
+      this.connection.sendDiagnostics({ uri, diagnostics: this.diagnosticsFor(uri).map(toLspDiagnostic) });
+      this.published.add(uri);
+    }
+  }
+
+  async loadSettings(): Promise<void> {
+    if (!this.canFetchConfiguration) return;
+    try {
+      const [config] = await this.connection.workspace.getConfiguration([{ section: 'mtype' }]);
+      this.applySettings(config);
+    } catch {
+      // A client without configuration support keeps the defaults.
+    }
+  }
+
+  applySettings(config: unknown): void {
+    const severity: SeverityOverrides = {};
+    const raw = (config as { severity?: Record<string, unknown> } | undefined)?.severity;
+    if (raw && typeof raw === 'object') {
+      for (const [code, level] of Object.entries(raw)) {
+        if (isCode(code) && typeof level === 'string' && ['error', 'warning', 'information', 'hint', 'off'].includes(level)) {
+          severity[code] = level as SeverityOverrides[typeof code];
+        }
+      }
+    }
+    this.project.setOptions({ severity });
+    for (const doc of this.documents.all()) this.pending.add(doc.uri);
+    this.schedule();
+  }
+}
+
+export function startServer(connection: Connection): MtypeSession {
+  const session = new MtypeSession(connection);
+  const { documents } = session;
+
+  connection.onInitialize((params) => session.initialize(params));
+  connection.onInitialized(() => void session.loadSettings());
+  connection.onDidChangeConfiguration((change) => {
+    const settings = (change.settings as { mtype?: unknown } | undefined)?.mtype;
+    if (settings) session.applySettings(settings);
+    else void session.loadSettings();
+  });
+
+  documents.onDidOpen((e) => session.setText(e.document.uri, e.document.getText(), e.document.version));
+  documents.onDidChangeContent((e) => session.setText(e.document.uri, e.document.getText(), e.document.version));
+  documents.onDidClose((e) => session.closed(e.document.uri));
+
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      if (documents.get(change.uri)) continue; // the editor's copy wins over the disk
+      const path = uriToPath(change.uri);
+      if (change.type === FileChangeType.Deleted || !path) {
+        for (const d of session.project.remove(change.uri)) documents.get(d) && session.setText(d, documents.get(d)!.getText(), documents.get(d)!.version);
+        continue;
+      }
+      const text = readFileText(path);
+      if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) session.project.update(change.uri, text);
+    }
+    for (const doc of documents.all()) session.setText(doc.uri, doc.getText(), doc.version);
+  });
+
+  connection.languages.diagnostics.on((params) => ({
+    kind: DocumentDiagnosticReportKind.Full,
+    items: session.diagnosticsFor(params.textDocument.uri).map(toLspDiagnostic),
+  }));
+
+  connection.onDocumentSymbol((params) => {
+    const doc = session.project.document(params.textDocument.uri);
+    return doc ? documentSymbols(doc).map(toDocumentSymbol) : [];
+  });
+  connection.onFoldingRanges((params) => {
+    const doc = session.project.document(params.textDocument.uri);
+    return doc ? foldingRanges(doc) : [];
+  });
+
+  registerEditorFeatures(session);
+  documents.listen(connection);
+  connection.listen();
+  return session;
+}

@@ -1,0 +1,143 @@
+/**
+ * Inheritance: a machine's resolved settings, each remembering the statement that
+ * set it (so diagnostics can point at it, and at the base it was inherited from).
+ */
+import type { Span } from '../common/text';
+import type { CompatStatement, CpuidStatement, Edit, MachineDecl, Name, Statement } from '../syntax/ast';
+import type { ParsedDocument } from './document';
+
+/** Where a setting comes from: a statement in some machine of some document. */
+export interface Origin {
+  uri: string;
+  machine: string;
+  span: Span;
+}
+
+export interface Setting<T> {
+  value: T;
+  /** Undefined when the value is the language's default. */
+  origin?: Origin;
+}
+
+export interface MachineRef {
+  doc: ParsedDocument;
+  decl: MachineDecl;
+  name: string;
+}
+
+export interface EditRef {
+  edit: Edit;
+  statement: CpuidStatement;
+  /** Model names of a `cpuid for` statement; empty for edits on every model. */
+  models: Name[];
+  origin: Origin;
+}
+
+export interface MigrateRef {
+  name: Name;
+  origin: Origin;
+}
+
+export interface CompatRef {
+  statement: CompatStatement;
+  origin: Origin;
+}
+
+export interface ResolvedMachine {
+  ref: MachineRef;
+  /** The machine itself first, then its bases, nearest first (stops at a cycle or an unknown base). */
+  chain: MachineRef[];
+  /** Set when the chain loops back; the resolution then uses the chain up to the loop. */
+  cycle?: MachineRef[];
+  /** Base name that could not be found, when the chain stops at one. */
+  missingBase?: { name: Name; in: MachineRef };
+  qemu?: Setting<string>;
+  hostKernelMin?: Setting<string>;
+  hostKernelMax?: Setting<string>;
+  /** The statement that set the kernel range, when any. */
+  hostKernelOrigin?: Origin;
+  accel: Setting<'kvm' | 'tcg'>;
+  cpu?: Setting<string>;
+  followsHost: Setting<boolean>;
+  /** All cpuid edits, base first, each machine's in text order. */
+  edits: EditRef[];
+  migrate: MigrateRef[];
+  /** Compat properties by "driver.property"; the child's setting wins. */
+  compat: Map<string, CompatRef>;
+}
+
+export type MachineLookup = (name: string) => MachineRef | undefined;
+
+function originOf(ref: MachineRef, span: Span): Origin {
+  return { uri: ref.doc.uri, machine: ref.name, span: { start: span.start, end: span.end } };
+}
+
+/** Walks `extends` links from `ref`, stopping at a cycle or an unknown base; never loops. */
+export function inheritanceChain(ref: MachineRef, lookup: MachineLookup): Pick<ResolvedMachine, 'chain' | 'cycle' | 'missingBase'> {
+  const chain: MachineRef[] = [ref];
+  const seen = new Set<MachineDecl>([ref.decl]);
+  let current = ref;
+  while (current.decl.base) {
+    const base = lookup(current.decl.base.text);
+    if (!base) return { chain, missingBase: { name: current.decl.base, in: current } };
+    if (seen.has(base.decl)) {
+      const loopStart = chain.findIndex((r) => r.decl === base.decl);
+      return { chain, cycle: chain.slice(loopStart) };
+    }
+    seen.add(base.decl);
+    chain.push(base);
+    current = base;
+  }
+  return { chain };
+}
+
+/** The first statement of a kind in a machine (a repeated scalar is MT003; the first one counts). */
+function first<K extends Statement['kind']>(decl: MachineDecl, kind: K): Extract<Statement, { kind: K }> | undefined {
+  return decl.statements.find((s) => s.kind === kind) as Extract<Statement, { kind: K }> | undefined;
+}
+
+export function resolveMachine(ref: MachineRef, lookup: MachineLookup): ResolvedMachine {
+  const { chain, cycle, missingBase } = inheritanceChain(ref, lookup);
+  const resolved: ResolvedMachine = {
+    ref,
+    chain,
+    cycle,
+    missingBase,
+    accel: { value: 'kvm' },
+    followsHost: { value: false },
+    edits: [],
+    migrate: [],
+    compat: new Map(),
+  };
+  // Apply from the farthest base to the machine itself, so nearer statements win.
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const m = chain[i];
+    const decl = m.decl;
+    const qemu = first(decl, 'qemu');
+    if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(m, qemu) };
+    const kernel = first(decl, 'host-kernel');
+    if (kernel?.min) {
+      resolved.hostKernelOrigin = originOf(m, kernel);
+      resolved.hostKernelMin = { value: kernel.min.text, origin: originOf(m, kernel) };
+      resolved.hostKernelMax = kernel.form === 'range' && kernel.max ? { value: kernel.max.text, origin: originOf(m, kernel) } : undefined;
+    }
+    const accel = first(decl, 'accel');
+    if (accel?.value && (accel.value.text === 'kvm' || accel.value.text === 'tcg')) {
+      resolved.accel = { value: accel.value.text, origin: originOf(m, accel) };
+    }
+    const cpu = first(decl, 'cpu');
+    if (cpu?.model) resolved.cpu = { value: cpu.model.text, origin: originOf(m, cpu) };
+    const follows = first(decl, 'follows-host');
+    if (follows) resolved.followsHost = { value: true, origin: originOf(m, follows) };
+    for (const s of decl.statements) {
+      if (s.kind === 'cpuid') {
+        for (const edit of s.edits) resolved.edits.push({ edit, statement: s, models: s.models, origin: originOf(m, edit) });
+      } else if (s.kind === 'migrate') {
+        for (const name of s.msrs) resolved.migrate.push({ name, origin: originOf(m, name) });
+      } else if (s.kind === 'compat' && s.driver && s.property) {
+        resolved.compat.set(`${s.driver.text}.${s.property.text}`, { statement: s, origin: originOf(m, s) });
+      }
+    }
+  }
+  return resolved;
+}

@@ -1,0 +1,164 @@
+/**
+ * The workspace index: every document, every machine by name, and resolved
+ * machines cached until something they depend on changes. Editing one file
+ * invalidates only the machines it defines and the machines that extend them.
+ */
+import { parseDocument, type ParsedDocument } from './document';
+import { resolveMachine, type MachineRef, type ResolvedMachine } from './resolve';
+
+export class Workspace {
+  private readonly docs = new Map<string, ParsedDocument>();
+  /** Machines by name; more than one entry is a duplicate (MT113). */
+  private readonly byName = new Map<string, MachineRef[]>();
+  /** Base name -> names of machines that extend it directly. */
+  private readonly extenders = new Map<string, Set<string>>();
+  private readonly resolved = new Map<string, ResolvedMachine>();
+  /** Bumped on every change; consumers cache per generation. */
+  generation = 0;
+  /** Documents whose analysis may have changed since the last `takeDirty()`. */
+  private dirty = new Set<string>();
+
+  get documents(): Iterable<ParsedDocument> {
+    return this.docs.values();
+  }
+
+  get documentCount(): number {
+    return this.docs.size;
+  }
+
+  document(uri: string): ParsedDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  /** Adds or replaces a document; returns the parsed document. */
+  setDocument(uri: string, text: string, version = 0): ParsedDocument {
+    const old = this.docs.get(uri);
+    if (old && old.text === text) {
+      old.version = version;
+      return old;
+    }
+    const doc = parseDocument(uri, text, version);
+    const touched = new Set<string>();
+    if (old) this.unindex(old, touched);
+    this.docs.set(uri, doc);
+    this.index(doc, touched);
+    this.invalidate(touched);
+    this.dirty.add(uri);
+    return doc;
+  }
+
+  removeDocument(uri: string): void {
+    const old = this.docs.get(uri);
+    if (!old) return;
+    const touched = new Set<string>();
+    this.unindex(old, touched);
+    this.docs.delete(uri);
+    this.invalidate(touched);
+    this.dirty.delete(uri);
+  }
+
+  /** All definitions of a name (or of an alias). */
+  definitions(name: string): MachineRef[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The definition `extends NAME` resolves to: the first one, by document order of insertion. */
+  lookup = (name: string): MachineRef | undefined => this.byName.get(name)?.[0];
+
+  machineNames(): Iterable<string> {
+    return this.byName.keys();
+  }
+
+  /** Names of machines that extend `name`, directly or not. */
+  dependents(name: string): Set<string> {
+    const out = new Set<string>();
+    const queue = [name];
+    while (queue.length) {
+      const n = queue.pop()!;
+      for (const child of this.extenders.get(n) ?? []) {
+        if (!out.has(child)) {
+          out.add(child);
+          queue.push(child);
+        }
+      }
+    }
+    return out;
+  }
+
+  resolve(ref: MachineRef): ResolvedMachine {
+    const primary = this.lookup(ref.name);
+    if (primary?.decl !== ref.decl) return resolveMachine(ref, this.lookup); // a duplicate: not cached
+    let r = this.resolved.get(ref.name);
+    if (!r) {
+      r = resolveMachine(ref, this.lookup);
+      this.resolved.set(ref.name, r);
+    }
+    return r;
+  }
+
+  /** Documents touched by changes since the last call (for re-publishing diagnostics). */
+  takeDirty(): Set<string> {
+    const d = this.dirty;
+    this.dirty = new Set();
+    return d;
+  }
+
+  // ---- index maintenance --------------------------------------------------
+
+  private machineRefs(doc: ParsedDocument): MachineRef[] {
+    const refs: MachineRef[] = [];
+    for (const decl of doc.tree.machines) if (decl.name) refs.push({ doc, decl, name: decl.name.text });
+    return refs;
+  }
+
+  private index(doc: ParsedDocument, touched: Set<string>): void {
+    for (const ref of this.machineRefs(doc)) {
+      const names = [ref.name, ...aliasesOf(ref)];
+      for (const n of names) {
+        const list = this.byName.get(n);
+        if (list) list.push(ref);
+        else this.byName.set(n, [ref]);
+        touched.add(n);
+      }
+      if (ref.decl.base) {
+        const set = this.extenders.get(ref.decl.base.text);
+        if (set) set.add(ref.name);
+        else this.extenders.set(ref.decl.base.text, new Set([ref.name]));
+      }
+    }
+  }
+
+  private unindex(doc: ParsedDocument, touched: Set<string>): void {
+    for (const ref of this.machineRefs(doc)) {
+      for (const n of [ref.name, ...aliasesOf(ref)]) {
+        const list = this.byName.get(n);
+        if (!list) continue;
+        const kept = list.filter((r) => r.decl !== ref.decl);
+        if (kept.length) this.byName.set(n, kept);
+        else this.byName.delete(n);
+        touched.add(n);
+      }
+      if (ref.decl.base) this.extenders.get(ref.decl.base.text)?.delete(ref.name);
+    }
+  }
+
+  private invalidate(names: Set<string>): void {
+    this.generation++;
+    const all = new Set(names);
+    for (const n of names) for (const d of this.dependents(n)) all.add(d);
+    for (const n of all) {
+      this.resolved.delete(n);
+      for (const ref of this.byName.get(n) ?? []) this.dirty.add(ref.doc.uri);
+    }
+    // Documents that mention a changed name as a base (e.g. an MT111 that may now resolve).
+    for (const n of names) {
+      for (const child of this.extenders.get(n) ?? []) for (const ref of this.byName.get(child) ?? []) this.dirty.add(ref.doc.uri);
+    }
+  }
+}
+
+function aliasesOf(ref: MachineRef): string[] {
+  const out: string[] = [];
+  for (const s of ref.decl.statements) if (s.kind === 'alias' && s.name && s.name.text !== ref.name) out.push(s.name.text);
+  return out;
+}

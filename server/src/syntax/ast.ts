@@ -1,0 +1,163 @@
+/**
+ * The syntax tree of one .mtype file. Every node has the exact span of its text;
+ * nodes that could not be completed are still produced with what was present, so
+ * later stages see as much of a broken file as possible.
+ */
+import type { Span } from '../common/text';
+import type { Comment } from './lexer';
+
+export interface Name extends Span {
+  text: string;
+}
+
+export interface StringLiteral extends Span {
+  value: string;
+}
+
+interface StatementBase extends Span {
+  /** The statement's keyword (`qemu`, `cpuid`, …). */
+  keyword: Name;
+}
+
+export interface QemuStatement extends StatementBase {
+  kind: 'qemu';
+  version?: Name;
+}
+
+export interface HostKernelStatement extends StatementBase {
+  kind: 'host-kernel';
+  /** `host-kernel >= MIN` or `host-kernel MIN .. MAX`. */
+  form: 'min' | 'range';
+  min?: Name;
+  max?: Name;
+}
+
+export interface AccelStatement extends StatementBase {
+  kind: 'accel';
+  value?: Name;
+}
+
+export interface CpuStatement extends StatementBase {
+  kind: 'cpu';
+  model?: Name;
+}
+
+export interface Edit extends Span {
+  sign: '+' | '-';
+  /** Span of the sign character. */
+  signSpan: Span;
+  feature: Name;
+}
+
+export interface Block extends Span {
+  open: Span;
+  /** Missing when the block was never closed. */
+  close?: Span;
+}
+
+export interface CpuidStatement extends StatementBase {
+  kind: 'cpuid';
+  /** Models named after `for`; empty for edits that apply to every model. */
+  models: Name[];
+  /** The `for` keyword, when present. */
+  forKeyword?: Name;
+  edits: Edit[];
+  block?: Block;
+}
+
+export interface MigrateStatement extends StatementBase {
+  kind: 'migrate';
+  msrs: Name[];
+  block?: Block;
+}
+
+export interface FollowsHostStatement extends StatementBase {
+  kind: 'follows-host';
+}
+
+export interface AliasStatement extends StatementBase {
+  kind: 'alias';
+  name?: Name;
+}
+
+export interface DeprecatedStatement extends StatementBase {
+  kind: 'deprecated';
+  reason?: StringLiteral;
+}
+
+export interface DescriptionStatement extends StatementBase {
+  kind: 'description';
+  text?: StringLiteral;
+}
+
+export interface CompatStatement extends StatementBase {
+  kind: 'compat';
+  driver?: Name;
+  property?: Name;
+  value?: Name | StringLiteral;
+}
+
+export type Statement =
+  | QemuStatement
+  | HostKernelStatement
+  | AccelStatement
+  | CpuStatement
+  | CpuidStatement
+  | MigrateStatement
+  | FollowsHostStatement
+  | AliasStatement
+  | DeprecatedStatement
+  | DescriptionStatement
+  | CompatStatement;
+
+export type StatementKind = Statement['kind'];
+
+export const STATEMENT_KEYWORDS: readonly StatementKind[] = [
+  'qemu',
+  'host-kernel',
+  'accel',
+  'cpu',
+  'cpuid',
+  'migrate',
+  'follows-host',
+  'alias',
+  'deprecated',
+  'description',
+  'compat',
+];
+
+/** Statements that set one value; repeating them in a machine is MT003. */
+export const SCALAR_KEYWORDS: ReadonlySet<StatementKind> = new Set([
+  'qemu',
+  'host-kernel',
+  'accel',
+  'cpu',
+  'follows-host',
+  'description',
+  'deprecated',
+]);
+
+export interface MachineDecl extends Span {
+  keyword: Name;
+  name?: Name;
+  extendsKeyword?: Name;
+  base?: Name;
+  body?: Block;
+  statements: Statement[];
+}
+
+export interface SyntaxDiagnostic extends Span {
+  code: 'MT001' | 'MT002';
+  message: string;
+  /** For MT002: the unknown word, so a fix can suggest a keyword. */
+  word?: string;
+  /** For MT002: the keywords valid at that place. */
+  expected?: readonly string[];
+}
+
+export interface SyntaxTree {
+  text: string;
+  machines: MachineDecl[];
+  comments: Comment[];
+  diagnostics: SyntaxDiagnostic[];
+}

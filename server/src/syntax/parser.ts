@@ -1,0 +1,445 @@
+/**
+ * Recursive-descent parser for the .mtype language (spec §2).
+ *
+ * Error recovery is line based, because every statement starts on its own line:
+ * a bad statement yields one diagnostic and the parser resumes at the next line
+ * (skipping a whole `{ … }` group the bad line opened). Brace groups are skipped
+ * iteratively, so deep nesting cannot overflow the stack.
+ */
+import { lex, type Token, type TokenKind } from './lexer';
+import {
+  STATEMENT_KEYWORDS,
+  type Block,
+  type CpuidStatement,
+  type Edit,
+  type MachineDecl,
+  type MigrateStatement,
+  type Name,
+  type Statement,
+  type StatementKind,
+  type StringLiteral,
+  type SyntaxDiagnostic,
+  type SyntaxTree,
+} from './ast';
+
+const KEYWORD_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);
+
+export function parse(text: string): SyntaxTree {
+  return new Parser(text).parseFile();
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private readonly comments;
+  private pos = 0;
+  private readonly diagnostics: SyntaxDiagnostic[] = [];
+
+  constructor(private readonly text: string) {
+    const { tokens, comments } = lex(text);
+    this.tokens = tokens;
+    this.comments = comments;
+  }
+
+  parseFile(): SyntaxTree {
+    const machines: MachineDecl[] = [];
+    for (;;) {
+      this.skipNewlines();
+      const token = this.peek();
+      if (token.kind === 'eof') break;
+      if (this.isWord(token, 'machine')) {
+        machines.push(this.parseMachine());
+      } else if (token.kind === 'word') {
+        this.report('MT002', token, `unknown keyword '${token.text}': a file holds 'machine' declarations`, {
+          word: token.text,
+          expected: ['machine'],
+        });
+        this.skipLine();
+      } else if (token.kind === '}') {
+        this.report('MT001', token, "unexpected '}' with no open machine");
+        this.next();
+      } else {
+        this.reportUnexpected(token, "expected 'machine'");
+        this.skipLine();
+      }
+    }
+    return { text: this.text, machines, comments: this.comments, diagnostics: this.diagnostics };
+  }
+
+  // ---- machines -----------------------------------------------------------
+
+  private parseMachine(): MachineDecl {
+    const keyword = this.name(this.next());
+    const machine: MachineDecl = { keyword, start: keyword.start, end: keyword.end, statements: [] };
+    const nameToken = this.peek();
+    if (nameToken.kind === 'word' && !this.isWord(nameToken, 'extends')) {
+      machine.name = this.name(this.next());
+    } else {
+      this.reportAt('MT001', keyword.end, "expected a machine name after 'machine'");
+    }
+    if (this.isWord(this.peek(), 'extends')) {
+      machine.extendsKeyword = this.name(this.next());
+      if (this.peek().kind === 'word') machine.base = this.name(this.next());
+      else this.reportAt('MT001', machine.extendsKeyword.end, "expected a base machine name after 'extends'");
+    }
+    this.trailingJunk(['{']);
+    machine.end = this.lastEnd();
+    // The opening brace may sit on the next line.
+    const save = this.pos;
+    this.skipNewlines();
+    if (this.peek().kind !== '{') {
+      this.pos = save;
+      this.reportAt('MT001', machine.end, `expected '{' to open machine '${machine.name?.text ?? ''}'`);
+      return machine;
+    }
+    const open = this.next();
+    const body: Block = { start: open.start, end: open.end, open: { start: open.start, end: open.end } };
+    machine.body = body;
+    let innerUnclosed = false;
+    for (;;) {
+      this.skipNewlines();
+      const token = this.peek();
+      if (token.kind === '}') {
+        this.next();
+        body.close = { start: token.start, end: token.end };
+        break;
+      }
+      if (token.kind === 'eof' || (this.isWord(token, 'machine') && this.atLineStart())) {
+        if (!innerUnclosed) {
+          this.report('MT001', body.open, `machine '${machine.name?.text ?? ''}' is missing its closing '}'`);
+        }
+        break;
+      }
+      const statement = this.parseStatement();
+      if (statement) {
+        machine.statements.push(statement);
+        if (('block' in statement) && statement.block && !statement.block.close) innerUnclosed = true;
+      }
+    }
+    body.end = this.lastEnd();
+    machine.end = body.end;
+    return machine;
+  }
+
+  // ---- statements ---------------------------------------------------------
+
+  /** Parses one statement line; returns undefined (after one diagnostic) when it is not one. */
+  private parseStatement(): Statement | undefined {
+    const token = this.peek();
+    if (token.kind !== 'word') {
+      this.reportUnexpected(token, 'expected a statement');
+      this.skipLine();
+      return undefined;
+    }
+    if (!KEYWORD_SET.has(token.text)) {
+      this.report('MT002', token, `unknown statement keyword '${token.text}'`, {
+        word: token.text,
+        expected: STATEMENT_KEYWORDS,
+      });
+      this.skipLine();
+      return undefined;
+    }
+    const keyword = this.name(this.next());
+    const kind = keyword.text as StatementKind;
+    const statement = this.parseStatementBody(kind, keyword);
+    statement.end = Math.max(statement.end, this.lastEnd());
+    this.trailingJunk(['}']);
+    return statement;
+  }
+
+  private parseStatementBody(kind: StatementKind, keyword: Name): Statement {
+    const base = { keyword, start: keyword.start, end: keyword.end };
+    switch (kind) {
+      case 'qemu':
+        return { ...base, kind, version: this.expectWord(keyword, 'a QEMU release after \'qemu\' (e.g. 2.12)') };
+      case 'accel': {
+        const value = this.expectWord(keyword, "'kvm' or 'tcg' after 'accel'");
+        if (value && value.text !== 'kvm' && value.text !== 'tcg') {
+          this.report('MT001', value, `'accel' takes 'kvm' or 'tcg', not '${value.text}'`);
+        }
+        return { ...base, kind, value };
+      }
+      case 'cpu':
+        return { ...base, kind, model: this.expectWord(keyword, "a CPU model after 'cpu'") };
+      case 'alias':
+        return { ...base, kind, name: this.expectWord(keyword, "a machine name after 'alias'") };
+      case 'follows-host':
+        return { ...base, kind };
+      case 'deprecated': {
+        const t = this.peek();
+        return { ...base, kind, reason: t.kind === 'string' ? this.string(this.next()) : undefined };
+      }
+      case 'description': {
+        const t = this.peek();
+        if (t.kind === 'string') return { ...base, kind, text: this.string(this.next()) };
+        this.reportAt('MT001', keyword.end, "expected a quoted string after 'description'");
+        return { ...base, kind };
+      }
+      case 'host-kernel':
+        return this.parseHostKernel(base);
+      case 'cpuid':
+        return this.parseCpuid(base);
+      case 'migrate':
+        return this.parseMigrate(base);
+      case 'compat':
+        return this.parseCompat(base);
+    }
+  }
+
+  private parseHostKernel(base: { keyword: Name; start: number; end: number }): Statement {
+    if (this.peek().kind === '>=') {
+      const op = this.next();
+      const min = this.expectWordAfter(op.end, "a kernel version after '>=' (e.g. 3.10)");
+      return { ...base, kind: 'host-kernel', form: 'min', min };
+    }
+    const min = this.expectWord(base.keyword, "'>= VERSION' or 'MIN .. MAX' after 'host-kernel'");
+    if (!min) return { ...base, kind: 'host-kernel', form: 'min' };
+    if (this.peek().kind !== '..') {
+      this.reportAt('MT001', min.end, "expected '..' between the kernel versions (or write 'host-kernel >= VERSION')");
+      return { ...base, kind: 'host-kernel', form: 'range', min };
+    }
+    const dots = this.next();
+    const max = this.expectWordAfter(dots.end, "a kernel version after '..'");
+    return { ...base, kind: 'host-kernel', form: 'range', min, max };
+  }
+
+  private parseCpuid(base: { keyword: Name; start: number; end: number }): CpuidStatement {
+    const statement: CpuidStatement = { ...base, kind: 'cpuid', models: [], edits: [] };
+    if (this.isWord(this.peek(), 'for')) {
+      statement.forKeyword = this.name(this.next());
+      for (;;) {
+        const t = this.peek();
+        if (t.kind === 'word') statement.models.push(this.name(this.next()));
+        else break;
+        if (this.peek().kind === ',') this.next();
+      }
+      if (statement.models.length === 0) {
+        this.reportAt('MT001', statement.forKeyword.end, "expected a CPU model after 'cpuid for'");
+      }
+      if (this.peek().kind !== '{') {
+        this.reportAt('MT001', this.lastEnd(), "expected '{' with the edits for these models");
+        return statement;
+      }
+    }
+    if (this.peek().kind === '{') {
+      statement.block = this.parseBlock((t) => this.parseEdit(t, statement.edits), 'edits');
+      return statement;
+    }
+    // Edits on the statement's own line: `cpuid +x2apic -kvm-steal-time`.
+    while (this.peek().kind === '+' || this.peek().kind === '-') this.parseEdit(this.peek(), statement.edits);
+    if (statement.edits.length === 0) {
+      this.reportAt('MT001', base.keyword.end, "expected '+FEATURE', '-FEATURE' or '{' after 'cpuid'");
+    }
+    return statement;
+  }
+
+  /** Parses one `+feature` / `-feature`; returns false when the token is not an edit. */
+  private parseEdit(token: Token, into: Edit[]): boolean {
+    if (token.kind !== '+' && token.kind !== '-') {
+      if (token.kind === 'word') {
+        this.report('MT001', token, `'${token.text}' needs a sign: '+${token.text}' whitelists it, '-${token.text}' masks it`);
+      } else {
+        this.reportUnexpected(token, "expected '+FEATURE' or '-FEATURE'");
+      }
+      return false;
+    }
+    this.next();
+    const feature = this.peek();
+    if (feature.kind !== 'word' || feature.start !== token.end) {
+      this.reportAt('MT001', token.end, `expected a feature name right after '${token.kind}'`);
+      return true;
+    }
+    this.next();
+    into.push({
+      sign: token.kind,
+      signSpan: { start: token.start, end: token.end },
+      feature: this.name(feature),
+      start: token.start,
+      end: feature.end,
+    });
+    return true;
+  }
+
+  private parseMigrate(base: { keyword: Name; start: number; end: number }): MigrateStatement {
+    const statement: MigrateStatement = { ...base, kind: 'migrate', msrs: [] };
+    const parseMsr = (t: Token): boolean => {
+      if (t.kind === 'word') {
+        statement.msrs.push(this.name(this.next()));
+        if (this.peek().kind === ',') this.next();
+        return true;
+      }
+      this.reportUnexpected(t, 'expected an MSR name or index');
+      return false;
+    };
+    if (this.peek().kind === '{') {
+      statement.block = this.parseBlock(parseMsr, 'MSRs');
+      return statement;
+    }
+    while (this.peek().kind === 'word') parseMsr(this.peek());
+    if (statement.msrs.length === 0) {
+      this.reportAt('MT001', base.keyword.end, "expected MSR names, indexes or '{' after 'migrate'");
+    }
+    return statement;
+  }
+
+  private parseCompat(base: { keyword: Name; start: number; end: number }): Statement {
+    const target = this.peek();
+    if (target.kind !== 'word') {
+      this.reportAt('MT001', base.keyword.end, "expected DRIVER.PROPERTY after 'compat'");
+      return { ...base, kind: 'compat' };
+    }
+    this.next();
+    const dot = target.text.indexOf('.');
+    if (dot <= 0 || dot === target.text.length - 1) {
+      this.report('MT001', target, `expected DRIVER.PROPERTY, found '${target.text}'`);
+      return { ...base, kind: 'compat' };
+    }
+    const driver: Name = { text: target.text.slice(0, dot), start: target.start, end: target.start + dot };
+    const property: Name = { text: target.text.slice(dot + 1), start: target.start + dot + 1, end: target.end };
+    if (this.peek().kind !== '=') {
+      this.reportAt('MT001', target.end, "expected '=' and a value after the compat property");
+      return { ...base, kind: 'compat', driver, property };
+    }
+    const eq = this.next();
+    const v = this.peek();
+    let value: Name | StringLiteral | undefined;
+    if (v.kind === 'word') value = this.name(this.next());
+    else if (v.kind === 'string') value = this.string(this.next());
+    else this.reportAt('MT001', eq.end, "expected a value after '='");
+    return { ...base, kind: 'compat', driver, property, value };
+  }
+
+  /**
+   * Parses `{ item* }` where items may span lines. A `machine` keyword at the
+   * start of a line ends an unclosed block, so a missing '}' costs one diagnostic.
+   */
+  private parseBlock(item: (t: Token) => boolean, what: string): Block {
+    const open = this.next();
+    const block: Block = { start: open.start, end: open.end, open: { start: open.start, end: open.end } };
+    for (;;) {
+      this.skipNewlines();
+      const t = this.peek();
+      if (t.kind === '}') {
+        this.next();
+        block.close = { start: t.start, end: t.end };
+        break;
+      }
+      if (t.kind === 'eof' || (this.isWord(t, 'machine') && this.atLineStart()) || (t.kind === 'word' && KEYWORD_SET.has(t.text) && this.atLineStart())) {
+        this.report('MT001', block.open, `this block of ${what} is missing its closing '}'`);
+        break;
+      }
+      if (!item(t)) this.skipInBlock();
+    }
+    block.end = this.lastEnd();
+    return block;
+  }
+
+  // ---- helpers ------------------------------------------------------------
+
+  private expectWord(after: Name, what: string): Name | undefined {
+    return this.expectWordAfter(after.end, what);
+  }
+
+  private expectWordAfter(offset: number, what: string): Name | undefined {
+    const t = this.peek();
+    if (t.kind === 'word') return this.name(this.next());
+    this.reportAt('MT001', offset, `expected ${what}`);
+    return undefined;
+  }
+
+  /** Anything left on the statement's line is an error; one diagnostic, then skip. */
+  private trailingJunk(allowed: TokenKind[]): void {
+    const t = this.peek();
+    if (t.kind === 'newline' || t.kind === 'eof' || allowed.includes(t.kind)) return;
+    this.reportUnexpected(t, 'expected the end of the line');
+    this.skipLine(allowed);
+  }
+
+  private reportUnexpected(token: Token, expected: string): void {
+    if (token.kind === 'invalid') {
+      this.report('MT001', token, `unexpected character${token.text.length > 1 ? 's' : ''} '${token.text}'`);
+    } else if (token.kind === 'string' && token.unterminated) {
+      this.report('MT001', token, 'unterminated string: add the closing \'"\'');
+    } else {
+      const shown = token.kind === 'newline' ? 'end of line' : token.kind === 'eof' ? 'end of file' : `'${token.text}'`;
+      this.report('MT001', token, `${expected}, found ${shown}`);
+    }
+  }
+
+  /**
+   * Skips to the end of the current line. A '{' opened on the line is skipped to
+   * its matching '}' (nesting counted, not recursed). Stops before a token kind in
+   * `stopBefore` when no group is open.
+   */
+  private skipLine(stopBefore: TokenKind[] = []): void {
+    let depth = 0;
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof') return;
+      if (depth === 0 && (t.kind === 'newline' || stopBefore.includes(t.kind))) return;
+      if (t.kind === '{') depth++;
+      else if (t.kind === '}') {
+        if (depth === 0) return;
+        depth--;
+      }
+      this.next();
+    }
+  }
+
+  /** Inside a block: skip the rest of the line but never past the block's '}'. */
+  private skipInBlock(): void {
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof' || t.kind === 'newline' || t.kind === '}') return;
+      this.next();
+      if (t.kind === '+' || t.kind === '-') return;
+    }
+  }
+
+  private skipNewlines(): void {
+    while (this.tokens[this.pos].kind === 'newline') this.pos++;
+  }
+
+  private atLineStart(): boolean {
+    return this.pos === 0 || this.tokens[this.pos - 1].kind === 'newline';
+  }
+
+  private peek(): Token {
+    return this.tokens[this.pos];
+  }
+
+  private next(): Token {
+    const t = this.tokens[this.pos];
+    if (t.kind !== 'eof') this.pos++;
+    return t;
+  }
+
+  private lastEnd(): number {
+    for (let i = this.pos - 1; i >= 0; i--) if (this.tokens[i].kind !== 'newline') return this.tokens[i].end;
+    return 0;
+  }
+
+  private isWord(t: Token, text: string): boolean {
+    return t.kind === 'word' && t.text === text;
+  }
+
+  private name(t: Token): Name {
+    return { text: t.text, start: t.start, end: t.end };
+  }
+
+  private string(t: Token): StringLiteral {
+    if (t.unterminated) this.report('MT001', t, 'unterminated string: add the closing \'"\'');
+    return { value: t.value ?? '', start: t.start, end: t.end };
+  }
+
+  private report(code: 'MT001' | 'MT002', span: { start: number; end: number }, message: string, extra?: Partial<SyntaxDiagnostic>): void {
+    this.diagnostics.push({ code, message, start: span.start, end: span.end, ...extra });
+  }
+
+  private reportAt(code: 'MT001' | 'MT002', offset: number, message: string): void {
+    // A zero-width error is invisible in editors; widen it to the next character when there is one.
+    const t = this.peek();
+    const end = t.kind !== 'eof' && t.kind !== 'newline' ? t.end : offset;
+    const start = t.kind !== 'eof' && t.kind !== 'newline' ? t.start : offset;
+    this.diagnostics.push({ code, message, start, end });
+  }
+}
