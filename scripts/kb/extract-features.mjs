@@ -17,7 +17,9 @@
 //   --libvirt-label TEXT    citation for it (default "libvirt/libvirt:src/cpu_map/x86_features.xml")
 //   --linux-cpufeatures PATH  Linux arch/x86/include/asm/cpufeatures.h: adds /proc/cpuinfo names
 //   --linux-scattered PATH  Linux arch/x86/kernel/cpu/scattered.c (maps scattered bits to CPUID)
-//   --linux-label TEXT      citation for the Linux files (default "torvalds/linux")
+//   --linux-cpuid-deps PATH Linux arch/x86/kernel/cpu/cpuid-deps.c: architectural dependencies
+//                           (needs --linux-cpufeatures)
+//   --linux-label TEXT      citation for the Linux files, "repo@ref" (default "torvalds/linux")
 //   --overlay PATH          overlay (default: features-overlay.json beside this script)
 //   --out PATH              output (default: server/src/kb/data/features.json in the repo)
 //   --dump-names            print, one a line, every feature spelling the given cpu.c knows
@@ -364,19 +366,33 @@ function parseLinuxCpufeatures(src, scatteredSrc) {
     byName.set(m[1], { word: Number(m[2]), bit: Number(m[3]), procName: m[4] ?? null });
   }
   const out = [];
+  const macroLoc = new Map(); // X86_FEATURE_FOO -> CPUID location (direct words and scattered bits)
   for (const [macro, v] of byName) {
-    if (!v.procName) continue; // not shown in /proc/cpuinfo
     const loc = wordLoc.get(v.word);
+    if (loc) macroLoc.set(macro, { ...loc, bit: v.bit });
+    if (!v.procName) continue; // not shown in /proc/cpuinfo
     if (loc) out.push({ name: v.procName, macro, ...loc, bit: v.bit });
   }
   if (scatteredSrc) {
     for (const m of scatteredSrc.matchAll(/\{\s*X86_FEATURE_(\w+)\s*,\s*CPUID_(E[ABCD]X)\s*,\s*(\d+)\s*,\s*(0x[0-9a-fA-F]+)\s*,\s*(\d+)\s*\}/g)) {
       const v = byName.get(m[1]);
-      if (!v || !v.procName) continue;
+      if (!v) continue;
       const leaf = hex(parseInt(m[4], 16));
       const sub = Number(m[5]);
+      macroLoc.set(m[1], { leaf, subleaf: sub, register: m[2], bit: Number(m[3]) });
+      if (!v.procName) continue;
       out.push({ name: v.procName, macro: m[1], leaf, subleaf: sub, register: m[2], bit: Number(m[3]), scattered: true });
     }
+  }
+  out.macroLoc = macroLoc;
+  return out;
+}
+
+/** Linux arch/x86/kernel/cpu/cpuid-deps.c: [{feature, depends}] as X86_FEATURE_ suffixes. */
+function parseLinuxCpuidDeps(src) {
+  const out = [];
+  for (const m of stripComments(src).matchAll(/\{\s*X86_FEATURE_(\w+)\s*,\s*X86_FEATURE_(\w+)\s*,?\s*\}/g)) {
+    out.push({ feature: m[1], depends: m[2] });
   }
   return out;
 }
@@ -570,17 +586,33 @@ function main() {
   }
 
   // ---- Linux /proc/cpuinfo names
-  const linuxLabel = opts.linuxLabel || 'torvalds/linux';
+  // --linux-label "torvalds/linux@v7.2" -> "torvalds/linux:<path>@v7.2"
+  const [linuxRepo, linuxRef] = (opts.linuxLabel || 'torvalds/linux').split('@');
+  const linuxSrc = (p) => `${linuxRepo}:${p}${linuxRef ? `@${linuxRef}` : ''}`;
   if (opts.linuxCpufeatures) {
     const lx = parseLinuxCpufeatures(
       fs.readFileSync(opts.linuxCpufeatures, 'utf8'),
       opts.linuxScattered ? fs.readFileSync(opts.linuxScattered, 'utf8') : null,
     );
+    const atLoc = (e) => records.find((x) => x.leaf === e.leaf && (x.subleaf ?? 0) === (e.subleaf ?? 0) && x.register === e.register && x.bit === e.bit);
     for (const e of lx) {
-      const r = records.find((x) => x.leaf === e.leaf && (x.subleaf ?? 0) === (e.subleaf ?? 0) && x.register === e.register && x.bit === e.bit);
+      const r = atLoc(e);
       if (!r) continue;
       r._linux = true;
       if (e.name !== r.name) r._aliasSet.add(JSON.stringify([e.name, e.scattered ? 'linux-scattered' : 'linux']));
+    }
+    if (opts.linuxCpuidDeps) {
+      const depSrc = linuxSrc('arch/x86/kernel/cpu/cpuid-deps.c');
+      for (const { feature, depends } of parseLinuxCpuidDeps(fs.readFileSync(opts.linuxCpuidDeps, 'utf8'))) {
+        const fl = lx.macroLoc.get(feature);
+        const dl = lx.macroLoc.get(depends);
+        if (!fl || !dl) continue;
+        const r = atLoc(fl);
+        const d = atLoc(dl);
+        if (!r || !d || r === d) continue;
+        if (!r.dependsOn.includes(d.name)) r.dependsOn.push(d.name);
+        if (!r.sources.includes(depSrc)) r.sources.push(depSrc);
+      }
     }
   }
 
@@ -668,10 +700,10 @@ function main() {
       keep.push(a);
       if (ks.has('libvirt') && !r.sources.includes(libvirtLabel)) r.sources.push(libvirtLabel);
       if ((ks.has('linux') || ks.has('linux-scattered'))) {
-        const s = `${linuxLabel}:arch/x86/include/asm/cpufeatures.h`;
+        const s = linuxSrc('arch/x86/include/asm/cpufeatures.h');
         if (!r.sources.includes(s)) r.sources.push(s);
         if (ks.has('linux-scattered')) {
-          const s2 = `${linuxLabel}:arch/x86/kernel/cpu/scattered.c`;
+          const s2 = linuxSrc('arch/x86/kernel/cpu/scattered.c');
           if (!r.sources.includes(s2)) r.sources.push(s2);
         }
       }

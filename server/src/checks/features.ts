@@ -83,8 +83,8 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
         if (reported.has(key)) continue;
         reported.add(key);
         const masked = cpuid.masked.get(dep.name);
-        // Point at what the author can change: their own + edit, else their own mask of the dependency.
-        const origin = ctx.isOwn(bit.origin) ? bit.origin : masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
+        // Point at what the author can change: their own mask of the dependency, else where the bit came from.
+        const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
         const where = ctx.place(origin, `${bit.feature.name} comes from here`);
         report({
           code: 'MT103',

@@ -20,7 +20,7 @@ import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
 import { isCode } from '../common/diagnostic';
 import { toDocumentSymbol, toLspDiagnostic } from './convert';
 import { MAX_DOCUMENT_CHARS, findMtypeFiles, pathToUri, readFileText, uriToPath } from './files';
-import { registerEditorFeatures } from './editor-features';
+import { editorCapabilities, registerEditorFeatures } from './editor-features';
 
 /** Diagnostics wait this long after the last keystroke (documented in docs/architecture.md). */
 export const DEBOUNCE_MS = 25;
@@ -53,6 +53,7 @@ export class MtypeSession {
         foldingRangeProvider: true,
         diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'mtype' } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        ...editorCapabilities(params),
       },
       serverInfo: { name: 'mtype', version: '0.1.0' },
     };

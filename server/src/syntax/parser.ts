@@ -86,15 +86,21 @@ class Parser {
     // The opening brace may sit on the next line.
     const save = this.pos;
     this.skipNewlines();
-    if (this.peek().kind !== '{') {
+    let innerUnclosed = false;
+    let body: Block;
+    if (this.peek().kind === '{') {
+      const open = this.next();
+      body = { start: open.start, end: open.end, open: { start: open.start, end: open.end } };
+    } else {
       this.pos = save;
       this.reportAt('MT001', machine.end, `expected '{' to open machine '${machine.name?.text ?? ''}'`);
-      return machine;
+      const t = this.peekPastNewlines();
+      if (t.kind !== 'word' || !KEYWORD_SET.has(t.text)) return machine;
+      // The statements follow anyway: parse them, and don't also complain about the '}'.
+      body = { start: machine.end, end: machine.end, open: { start: machine.end, end: machine.end } };
+      innerUnclosed = true;
     }
-    const open = this.next();
-    const body: Block = { start: open.start, end: open.end, open: { start: open.start, end: open.end } };
     machine.body = body;
-    let innerUnclosed = false;
     for (;;) {
       this.skipNewlines();
       const token = this.peek();
@@ -140,9 +146,14 @@ class Parser {
     }
     const keyword = this.name(this.next());
     const kind = keyword.text as StatementKind;
+    const reported = this.diagnostics.length;
     const statement = this.parseStatementBody(kind, keyword);
     statement.end = Math.max(statement.end, this.lastEnd());
-    this.trailingJunk(['}']);
+    // A statement that already reported its error skips the rest of its line quietly.
+    if (this.diagnostics.length > reported) {
+      if (!this.atLineStart()) this.skipLine(['}']);
+    }
+    else this.trailingJunk(['}']);
     return statement;
   }
 
@@ -225,8 +236,9 @@ class Parser {
       return statement;
     }
     // Edits on the statement's own line: `cpuid +x2apic -kvm-steal-time`.
-    while (this.peek().kind === '+' || this.peek().kind === '-') this.parseEdit(this.peek(), statement.edits);
-    if (statement.edits.length === 0) {
+    const reported = this.diagnostics.length;
+    while ((this.peek().kind === '+' || this.peek().kind === '-') && this.diagnostics.length === reported) this.parseEdit(this.peek(), statement.edits);
+    if (statement.edits.length === 0 && this.diagnostics.length === reported) {
       this.reportAt('MT001', base.keyword.end, "expected '+FEATURE', '-FEATURE' or '{' after 'cpuid'");
     }
     return statement;
@@ -397,6 +409,12 @@ class Parser {
 
   private skipNewlines(): void {
     while (this.tokens[this.pos].kind === 'newline') this.pos++;
+  }
+
+  private peekPastNewlines(): Token {
+    let i = this.pos;
+    while (this.tokens[i].kind === 'newline') i++;
+    return this.tokens[i];
   }
 
   private atLineStart(): boolean {
