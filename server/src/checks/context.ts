@@ -51,7 +51,7 @@ export class MachineContext {
   }
 
   /** True when `origin` is a statement of this machine in this document. */
-  isOwn(origin: Origin | undefined): origin is Origin {
+  isOwn(origin: Origin | undefined): boolean {
     return !!origin && origin.uri === this.doc.uri && origin.machine === this.name && this.ref.decl.start <= origin.span.start && origin.span.end <= this.ref.decl.end;
   }
 
@@ -61,7 +61,7 @@ export class MachineContext {
    * pointing at the inherited statement.
    */
   place(origin: Origin | undefined, what = 'inherited from here'): { span: Span; related?: RelatedInfo[] } {
-    if (this.isOwn(origin)) return { span: origin.span };
+    if (origin && this.isOwn(origin)) return { span: origin.span };
     if (origin) return { span: this.nameSpan, related: [{ uri: origin.uri, span: origin.span, message: `${what} (machine ${origin.machine})` }] };
     return { span: this.nameSpan };
   }

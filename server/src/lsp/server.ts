@@ -131,7 +131,7 @@ export class MtypeSession {
     const uris = this.pending;
     this.pending = new Set();
     if (this.pullDiagnostics) {
-      if (uris.size) void this.connection.languages.diagnostics.refresh().catch(() => undefined);
+      if (uris.size) this.connection.languages.diagnostics.refresh();
       return;
     }
     for (const uri of uris) {

@@ -1,0 +1,143 @@
+/** The `mtype` command line, run as users run it: the bundled CLI in a child process. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const bin = join(root, 'bin/mtype.js');
+
+function mtype(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function fixture(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mtype-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const BAD = 'machine m {\n  qemu 2.12\n  accel tcg\n  cpuid +x2apc\n}\n';
+const GOOD = 'machine m {\n  qemu 2.12\n  accel tcg\n  cpu qemu64\n}\n';
+
+test('check: text output is path:line:col: severity code message, then a summary; exit 1 on errors', () => {
+  const dir = fixture({ 'a.mtype': BAD });
+  const r = mtype(['check', 'a.mtype'], dir);
+  assert.equal(r.code, 1);
+  const lines = r.out.trim().split('\n');
+  assert.match(lines[0], /^a\.mtype:4:11: error MT100 unknown CPUID feature 'x2apc'; did you mean 'x2apic'/);
+  assert.match(lines[lines.length - 1], /^1 file checked: 1 error, 0 warnings/);
+});
+
+test('check: exit 0 without errors; folders are walked, skipping node_modules and dot-folders', () => {
+  const dir = fixture({ 'sub/good.mtype': GOOD, 'node_modules/x/bad.mtype': BAD, '.hidden/bad.mtype': BAD, 'notes.txt': 'x' });
+  const r = mtype(['check', '--format', 'json', '.'], dir);
+  assert.equal(r.code, 0, r.err);
+  const json = JSON.parse(r.out);
+  assert.deepEqual(json.files.map((f: { path: string }) => f.path), ['sub/good.mtype']);
+  assert.deepEqual(Object.keys(json.summary), ['errors', 'warnings', 'information', 'hints']);
+});
+
+test('check --format json: the §6 shape with 0-based LSP ranges', () => {
+  const dir = fixture({ 'a.mtype': BAD });
+  const r = mtype(['check', '--format=json', 'a.mtype'], dir);
+  assert.equal(r.code, 1);
+  const json = JSON.parse(r.out);
+  const d = json.files[0].diagnostics.find((x: { code: string }) => x.code === 'MT100');
+  assert.deepEqual(d.range, { start: { line: 3, character: 10 }, end: { line: 3, character: 15 } });
+  assert.equal(d.severity, 'error');
+  assert.equal(typeof d.message, 'string');
+  assert.equal(json.summary.errors, 1);
+});
+
+test('check --format sarif: SARIF 2.1.0 with rules and help text', () => {
+  const dir = fixture({ 'a.mtype': BAD });
+  const r = mtype(['check', '--format', 'sarif', 'a.mtype'], dir);
+  assert.equal(r.code, 1);
+  const sarif = JSON.parse(r.out);
+  assert.equal(sarif.version, '2.1.0');
+  const run = sarif.runs[0];
+  assert.equal(run.tool.driver.name, 'mtype');
+  const rule = run.tool.driver.rules.find((x: { id: string }) => x.id === 'MT200');
+  assert.match(rule.help.text, /live migration/);
+  const result = run.results[0];
+  assert.equal(result.ruleId, 'MT100');
+  assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'MT100');
+  assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 4, startColumn: 11, endLine: 4, endColumn: 16 });
+  assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'a.mtype');
+});
+
+test('check --severity: override and turn off codes', () => {
+  const dir = fixture({ 'a.mtype': BAD });
+  assert.equal(mtype(['check', '--severity', 'MT100=warning', 'a.mtype'], dir).code, 0);
+  const off = mtype(['check', '--severity', 'MT100=off', '--format', 'json', 'a.mtype'], dir);
+  assert.equal(JSON.parse(off.out).files[0].diagnostics.length, 0);
+  assert.equal(mtype(['check', '--severity', 'MT999=off', 'a.mtype'], dir).code, 2);
+});
+
+test('exit 2 with a clear message: unreadable path, bad usage', () => {
+  const missing = mtype(['check', '/nonexistent/x.mtype']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /cannot read '\/nonexistent\/x\.mtype'/);
+  assert.equal(mtype(['check', '--format', 'xml', '.']).code, 2);
+  assert.equal(mtype(['frobnicate']).code, 2);
+  assert.equal(mtype([]).code, 2);
+  assert.equal(mtype(['--help']).code, 0);
+});
+
+test('explain: json shape of §6, qemu and libvirt renderings', () => {
+  const dir = fixture({
+    'a.mtype': 'machine base {\n  qemu 2.12\n  cpu qemu64\n  cpuid { +x2apic -kvm-steal-time }\n}\nmachine m extends base {\n  accel kvm\n}\n',
+  });
+  const r = mtype(['explain', 'm', '--format', 'json', '.'], dir);
+  assert.equal(r.code, 0, r.err);
+  const e = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(e), ['machine', 'qemu', 'hostKernel', 'accel', 'cpu', 'followsHost', 'features', 'masked', 'msrs']);
+  assert.equal(e.machine, 'm');
+  assert.equal(e.qemu, '2.12');
+  assert.equal(e.cpu, 'qemu64');
+  assert.equal(e.accel, 'kvm');
+  const x2apic = e.features.find((f: { name: string }) => f.name === 'x2apic');
+  assert.deepEqual(x2apic, { name: 'x2apic', leaf: '0x1', subleaf: null, register: 'ECX', bit: 21, source: x2apic.source });
+  assert.ok(['model', 'kvm-default', 'whitelist'].includes(x2apic.source));
+  assert.ok(e.masked.some((m: { name: string }) => m.name === 'kvm-steal-time'));
+  assert.ok(e.features.some((f: { source: string }) => f.source === 'model'));
+  for (const m of e.msrs) assert.match(m.index, /^0x[0-9a-f]+$/);
+  const q = mtype(['explain', 'm', '--format', 'qemu', '.'], dir);
+  assert.match(q.out, /^-cpu qemu64(-v1)?,.*kvm-steal-time=off/);
+  const l = mtype(['explain', 'm', '--format', 'libvirt', '.'], dir);
+  assert.match(l.out, /<cpu mode='custom' match='exact'/);
+  assert.match(l.out, /<feature policy='disable' name='kvm-steal-time'\/>/);
+  assert.equal(mtype(['explain', 'nope', '.'], dir).code, 1);
+});
+
+test('kb: feature, MSR and model records in the §6 shapes; unknown names exit 1 with suggestions', () => {
+  const f = JSON.parse(mtype(['kb', 'kvm-pv-eoi', '--format', 'json']).out);
+  assert.equal(f.kind, 'feature');
+  assert.equal(f.leaf, '0x40000001');
+  assert.equal(f.register, 'EAX');
+  assert.equal(f.bit, 6);
+  for (const k of ['name', 'aliases', 'leaf', 'subleaf', 'register', 'bit', 'description', 'qemuSince', 'msrs', 'kvmSince', 'kvmUntil', 'unmigratable', 'dependsOn', 'sources']) {
+    assert.ok(k in f, `feature has ${k}`);
+  }
+  assert.ok(f.msrs.some((m: { name: string; index: string }) => m.index === '0x4b564d04'));
+  const byIndex = JSON.parse(mtype(['kb', '0x4b564d04', '--format', 'json']).out);
+  assert.equal(byIndex.kind, 'msr');
+  assert.equal(byIndex.role, 'state');
+  const model = JSON.parse(mtype(['kb', 'Skylake-Server-IBRS', '--format', 'json']).out);
+  assert.equal(model.kind, 'model');
+  assert.match(model.name, /^Skylake-Server-v\d+$/);
+  assert.ok(model.features.includes('spec-ctrl'));
+  const unknown = mtype(['kb', 'kvm-pv-eio']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.err, /did you mean .*kvm-pv-eoi/);
+  const all = JSON.parse(mtype(['kb', '--all', '--format', 'json']).out);
+  assert.deepEqual(Object.keys(all), ['features', 'msrs', 'models']);
+  assert.ok(all.features.length > 250);
+});
