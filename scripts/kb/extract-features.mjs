@@ -28,7 +28,12 @@
 // Older files given as <release>=<path> (e.g. 7.2=/src/qemu-7.2.0/target/i386/cpu.c, or an old
 // target-i386/cpu.c) are used to date names: a name gets qemuSince = R only when R's file knows
 // it (in any QEMU spelling) and the file of the release right before R is also given and does not.
-// The overlay's `releaseNames` lists count the same as files. An overlay qemuSince always wins.
+// A path ending in .xml is read as a libvirt tests/qemucapabilitiesdata/caps_*.xml capture (the
+// <hostCPU> property names). Several files may be given for one release (their names are merged).
+// <release>~=<path> marks a partial list (e.g. a capture of a release candidate): a name it has
+// counts, its absence does not. The overlay's `releaseNames` lists count the same as files
+// ({"names": [...], "partial": true|false}); `releaseSources` maps a release to one citation or a
+// list. An overlay qemuSince always wins.
 //
 // No dependencies; output is deterministic (records sorted by CPUID leaf, subleaf, register,
 // bit, then MSR-feature words by MSR index and bit).
@@ -319,6 +324,16 @@ export function namesKnownBy(src) {
 
 // ---------------------------------------------------------------- libvirt / Linux
 
+// libvirt tests/qemucapabilitiesdata/caps_<ver>*.xml: every <property name='...'> inside the
+// <hostCPU> blocks, i.e. the properties QEMU's full CPU model expansion reported (QEMU >= 2.9).
+export function namesInLibvirtCaps(xml) {
+  const names = new Set();
+  for (const block of xml.matchAll(/<hostCPU\b[\s\S]*?<\/hostCPU>/g)) {
+    for (const m of block[0].matchAll(/<property\s+name='([^']+)'/g)) names.add(m[1]);
+  }
+  return names;
+}
+
 function parseLibvirt(xml) {
   const out = [];
   const re = /<feature\s+name='([^']+)'\s*>([\s\S]*?)<\/feature>/g;
@@ -407,9 +422,10 @@ function parseArgs(argv) {
     else if (a.startsWith('--')) {
       const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
       opts[key] = argv[++i];
-    } else if (/^[0-9][0-9.]*=/.test(a)) {
+    } else if (/^[0-9][0-9.]*~?=/.test(a)) {
       const eq = a.indexOf('=');
-      opts.older.push({ release: a.slice(0, eq), file: a.slice(eq + 1) });
+      const rel = a.slice(0, eq);
+      opts.older.push({ release: rel.replace(/~$/, ''), partial: rel.endsWith('~'), file: a.slice(eq + 1) });
     } else opts.positional.push(a);
   }
   return opts;
@@ -637,13 +653,25 @@ function main() {
 
   // ---- qemuSince from older files / overlay.releaseNames
   const known = new Map(); // release -> Set(names)
-  for (const { release, file } of opts.older) known.set(release, namesKnownBy(fs.readFileSync(file, 'utf8')));
+  const complete = new Set(); // releases with at least one complete list (absence is conclusive)
+  for (const { release, partial, file } of opts.older) {
+    const text = fs.readFileSync(file, 'utf8');
+    const names = file.endsWith('.xml') ? namesInLibvirtCaps(text) : namesKnownBy(text);
+    const set = known.get(release) || new Set();
+    for (const n of names) set.add(n);
+    known.set(release, set);
+    if (!partial) complete.add(release);
+  }
   for (const [release, v] of Object.entries(overlay.releaseNames || {})) {
     const set = known.get(release) || new Set();
     for (const n of v.names || []) set.add(n);
     known.set(release, set);
+    if (!v.partial) complete.add(release);
   }
   const releaseSource = overlay.releaseSources || {};
+  const addReleaseSources = (r, rel) => {
+    for (const src of [].concat(releaseSource[rel] || [])) if (!r.sources.includes(src)) r.sources.push(src);
+  };
   const releaseIdx = (r) => QEMU_RELEASES.indexOf(r);
   const releasesGiven = [...known.keys()].sort((a, b) => releaseIdx(a) - releaseIdx(b));
   for (const r of records) {
@@ -653,16 +681,28 @@ function main() {
     const first = releasesGiven.find(has);
     if (!first) continue;
     const prev = QEMU_RELEASES[releaseIdx(first) - 1];
-    const lastWithout = releasesGiven.filter((rel) => releaseIdx(rel) < releaseIdx(first) && !has(rel)).pop();
-    if (!(prev && known.has(prev) && !has(prev)) && r.qemuSince === null) {
-      r._notes.push(lastWithout
+    // absence counts only where the release has a complete list (not only a pre-release capture)
+    const lacks = (rel) => known.has(rel) && complete.has(rel) && !has(rel);
+    const lastWithout = releasesGiven.filter((rel) => releaseIdx(rel) < releaseIdx(first) && lacks(rel)).pop();
+    // a name seen first in a partial list (a release candidate) is not dated: it could have been
+    // dropped again before the release
+    const dated = prev && lacks(prev) && complete.has(first);
+    if (!dated && r.qemuSince === null) {
+      const partialPrev = prev && known.has(prev) && !complete.has(prev) && !has(prev);
+      const firstComplete = releasesGiven.find((rel) => complete.has(rel) && has(rel));
+      if (!complete.has(first)) {
+        r._notes.push(`Dating: a pre-release capture of QEMU ${first} names it` +
+          (lastWithout ? ` and ${lastWithout} does not` : '') +
+          (firstComplete ? `; the first complete list that names it is ${firstComplete}.` : '.'));
+      } else r._notes.push(lastWithout
         ? `Dating: QEMU ${lastWithout} does not name it, ${first} does (added in a release after ${lastWithout}, at the latest ${first}).`
-        : `Dating: already named by QEMU ${first}, the oldest cpu.c compared.`);
-      if (releaseSource[first] && !r.sources.includes(releaseSource[first])) r.sources.push(releaseSource[first]);
+        : `Dating: already named by QEMU ${first}, the oldest release compared.`);
+      if (partialPrev) r._notes.push(`Dating: only a pre-release capture of QEMU ${prev} was compared and it lacks the name, so ${prev} itself may have it.`);
+      addReleaseSources(r, first);
     }
-    if (prev && known.has(prev) && !has(prev)) {
+    if (dated) {
       r.qemuSince = first;
-      for (const rel of [first, prev]) if (releaseSource[rel] && !r.sources.includes(releaseSource[rel])) r.sources.push(releaseSource[rel]);
+      for (const rel of [first, prev]) addReleaseSources(r, rel);
     }
   }
 

@@ -31,7 +31,7 @@ test('check: text output is path:line:col: severity code message, then a summary
   const r = mtype(['check', 'a.mtype'], dir);
   assert.equal(r.code, 1);
   const lines = r.out.trim().split('\n');
-  assert.match(lines[0], /^a\.mtype:4:11: error MT100 unknown CPUID feature 'x2apc'; did you mean 'x2apic'/);
+  assert.match(lines[0], /^a\.mtype:4:10: error MT100 unknown CPUID feature 'x2apc'; did you mean 'x2apic'/);
   assert.match(lines[lines.length - 1], /^1 file checked: 1 error, 0 warnings/);
 });
 
@@ -50,7 +50,7 @@ test('check --format json: the §6 shape with 0-based LSP ranges', () => {
   assert.equal(r.code, 1);
   const json = JSON.parse(r.out);
   const d = json.files[0].diagnostics.find((x: { code: string }) => x.code === 'MT100');
-  assert.deepEqual(d.range, { start: { line: 3, character: 10 }, end: { line: 3, character: 15 } });
+  assert.deepEqual(d.range, { start: { line: 3, character: 9 }, end: { line: 3, character: 14 } });
   assert.equal(d.severity, 'error');
   assert.equal(typeof d.message, 'string');
   assert.equal(json.summary.errors, 1);
@@ -69,7 +69,7 @@ test('check --format sarif: SARIF 2.1.0 with rules and help text', () => {
   const result = run.results[0];
   assert.equal(result.ruleId, 'MT100');
   assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'MT100');
-  assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 4, startColumn: 11, endLine: 4, endColumn: 16 });
+  assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 4, startColumn: 10, endLine: 4, endColumn: 15 });
   assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'a.mtype');
 });
 

@@ -9,7 +9,8 @@ import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck } from './context';
 
 export const checkHostKernel: MachineCheck = (ctx, report) => {
-  if (ctx.machine.accel.value !== 'kvm') return; // TCG does not ask the host kernel for CPUID
+  // TCG does not ask the host kernel for CPUID; a follows-host machine promises no fixed ABI.
+  if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
   const min = ctx.kernelMin;
   const max = ctx.kernelMax;
   const reported = new Set<string>();
@@ -41,7 +42,7 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
 };
 
 export const checkKvmDefaults: MachineCheck = (ctx, report) => {
-  if (ctx.machine.accel.value !== 'kvm') return;
+  if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
   const bits = new Map<string, { origin: typeof ctx.machine.accel.origin }>();
   for (const cpuid of ctx.cpuids) {
     for (const bit of cpuid.enabled.values()) if (bit.source === 'kvm-default') bits.set(bit.feature.name, { origin: bit.origin });

@@ -1,0 +1,88 @@
+/**
+ * What the editor's commands ask the server (explain, copy as -cpu / <cpu>,
+ * compare, list machines, status), as plain data; lsp/ exposes it as custom
+ * requests.
+ */
+import type { Position, Range } from '../common/text';
+import { machineAt } from './locate';
+import { explainMachine, explanationLibvirt, explanationQemu, explanationText } from './explain';
+import { explanationMarkdown } from './explain-markdown';
+import { compareExplanations, comparisonMarkdown } from './compare';
+import type { Project } from './project';
+
+export interface MachineSummary {
+  name: string;
+  uri: string;
+  range: Range;
+  base?: string;
+  description?: string;
+}
+
+export type ExplainFormat = 'markdown' | 'text' | 'qemu' | 'libvirt' | 'json';
+
+export function listMachines(project: Project): MachineSummary[] {
+  const out: MachineSummary[] = [];
+  for (const doc of project.workspace.documents) {
+    for (const m of doc.tree.machines) {
+      if (!m.name) continue;
+      const d = m.statements.find((s) => s.kind === 'description');
+      out.push({
+        name: m.name.text,
+        uri: doc.uri,
+        range: doc.lines.rangeOf(m.name),
+        base: m.base?.text,
+        description: d?.kind === 'description' ? d.text?.value : undefined,
+      });
+    }
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The name of the machine whose text holds the position, if any. */
+export function machineNameAt(project: Project, uri: string, position: Position): string | undefined {
+  const doc = project.document(uri);
+  return doc ? machineAt(doc, doc.lines.offsetAt(position))?.name?.text : undefined;
+}
+
+export function renderExplanation(project: Project, name: string, format: ExplainFormat, model?: string): { text: string } | { error: string } {
+  const ref = project.workspace.lookup(name);
+  if (!ref) return { error: `No machine type named '${name}' in the workspace.` };
+  const e = explainMachine(ref, project.workspace, project.kb, model);
+  switch (format) {
+    case 'markdown':
+      return { text: explanationMarkdown(e, project.kb) };
+    case 'text':
+      return { text: explanationText(e, project.kb) };
+    case 'qemu':
+      return { text: explanationQemu(e, project.kb) };
+    case 'libvirt':
+      return { text: explanationLibvirt(e, project.kb) };
+    case 'json':
+      return { text: JSON.stringify(e, null, 2) };
+  }
+}
+
+export function compareMachines(project: Project, a: string, b: string): { markdown: string } | { error: string } {
+  const refA = project.workspace.lookup(a);
+  const refB = project.workspace.lookup(b);
+  if (!refA || !refB) return { error: `No machine type named '${!refA ? a : b}' in the workspace.` };
+  const c = compareExplanations(explainMachine(refA, project.workspace, project.kb), explainMachine(refB, project.workspace, project.kb));
+  return { markdown: comparisonMarkdown(c) };
+}
+
+export interface ProjectStatus {
+  machines: number;
+  files: number;
+  kb: { features: number; msrs: number; models: number; releases: number; newestQemu: string | null };
+}
+
+export function projectStatus(project: Project): ProjectStatus {
+  const kb = project.kb;
+  let machines = 0;
+  for (const doc of project.workspace.documents) machines += doc.tree.machines.filter((m) => m.name).length;
+  return {
+    machines,
+    files: project.workspace.documentCount,
+    kb: { features: kb.features.length, msrs: kb.msrs.length, models: kb.models.length, releases: kb.releases.length, newestQemu: kb.releases.length ? kb.newestRelease.version : null },
+  };
+}
