@@ -14,7 +14,7 @@ import { checkMigrateList, checkUnmigratedMsrs } from './migration';
 import { checkModels } from './models';
 import { checkRepeatedStatements } from './statements';
 import { suppressedLines } from './suppression';
-import { suggest } from '../common/suggest';
+import { keywordFixes } from './keyword-fixes';
 
 const MACHINE_CHECKS: MachineCheck[] = [
   checkRepeatedStatements,
@@ -41,10 +41,7 @@ export function findings(doc: ParsedDocument, workspace: Workspace, kb: Knowledg
       code: d.code,
       message: d.message,
       span: { start: d.start, end: d.end },
-      fixes:
-        d.code === 'MT002' && d.word
-          ? suggestKeywords(d.word, d.expected ?? []).map((k, i, all) => ({ kind: 'replace' as const, title: `Change to '${k}'`, span: { start: d.start, end: d.end }, text: k, preferred: i === 0 && all.length === 1 }))
-          : undefined,
+      fixes: d.code === 'MT002' && d.word ? keywordFixes(doc, d) : undefined,
     });
   }
   for (const decl of doc.tree.machines) {
@@ -88,8 +85,4 @@ export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: K
   }
   result.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : 1));
   return result;
-}
-
-function suggestKeywords(word: string, expected: readonly string[]): string[] {
-  return suggest(word, expected, 3);
 }
