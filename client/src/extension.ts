@@ -1,12 +1,27 @@
 /**
- * The VS Code client: starts the bundled language server and forwards settings.
- * Everything about machine types lives in the server.
+ * The VS Code client: starts the bundled language server, forwards settings, and
+ * wires commands and the status item to the server's custom requests
+ * (server/src/lsp/machine-requests.ts). Everything about machine types lives in
+ * the server.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
+
+interface MachineSummary {
+  name: string;
+  uri: string;
+  base?: string;
+  description?: string;
+}
+
+interface ProjectStatus {
+  machines: number;
+  files: number;
+  kb: { features: number; msrs: number; models: number; releases: number; newestQemu: string | null };
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
@@ -24,12 +39,125 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel: output,
     traceOutputChannel: output,
   };
-  client = new LanguageClient('mtype', 'mtype language server', serverOptions, clientOptions);
-  context.subscriptions.push(output);
-  await client.start();
+  const lc = new LanguageClient('mtype', 'mtype language server', serverOptions, clientOptions);
+  client = lc;
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand('mtype.explainMachine', (name?: unknown) => explain(lc, name)),
+    vscode.commands.registerCommand('mtype.copyQemu', (name?: unknown) => copy(lc, 'qemu', name)),
+    vscode.commands.registerCommand('mtype.copyLibvirt', (name?: unknown) => copy(lc, 'libvirt', name)),
+    vscode.commands.registerCommand('mtype.compareMachines', () => compare(lc)),
+    vscode.commands.registerCommand('mtype.openExample', () => openExample(context)),
+  );
+  await lc.start();
+  context.subscriptions.push(statusItem(lc));
 }
 
 export async function deactivate(): Promise<void> {
   await client?.stop();
   client = undefined;
+}
+
+// ---- commands -------------------------------------------------------------
+
+async function explain(lc: LanguageClient, arg: unknown): Promise<void> {
+  const name = await machineName(lc, arg, 'Machine type to explain');
+  if (!name) return;
+  const result = await ask<{ text: string }>(lc, 'mtype/explain', { name, format: 'markdown' });
+  if (result) await showMarkdown(result.text);
+}
+
+async function copy(lc: LanguageClient, format: 'qemu' | 'libvirt', arg: unknown): Promise<void> {
+  const name = await machineName(lc, arg, format === 'qemu' ? 'Copy the -cpu option of' : 'Copy the libvirt <cpu> of');
+  if (!name) return;
+  const result = await ask<{ text: string }>(lc, 'mtype/explain', { name, format });
+  if (!result) return;
+  await vscode.env.clipboard.writeText(result.text);
+  void vscode.window.showInformationMessage(`Copied ${format === 'qemu' ? 'the -cpu option' : 'the libvirt <cpu> element'} of ${name}.`);
+}
+
+async function compare(lc: LanguageClient): Promise<void> {
+  const a = await machineName(lc, undefined, 'First machine type (from)');
+  if (!a) return;
+  const b = await machineName(lc, undefined, `Compare ${a} with`, a);
+  if (!b) return;
+  const result = await ask<{ markdown: string }>(lc, 'mtype/compare', { a, b });
+  if (result) await showMarkdown(result.markdown);
+}
+
+async function openExample(context: vscode.ExtensionContext): Promise<void> {
+  const file = vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', 'example.mtype');
+  const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+  const doc = await vscode.workspace.openTextDocument({ language: 'mtype', content });
+  await vscode.window.showTextDocument(doc);
+}
+
+// ---- helpers --------------------------------------------------------------
+
+/** The machine named by a command argument, else a quick pick (the one under the cursor first). */
+async function machineName(lc: LanguageClient, arg: unknown, title: string, exclude?: string): Promise<string | undefined> {
+  if (typeof arg === 'string' && arg) return arg;
+  const editor = vscode.window.activeTextEditor;
+  const here = editor?.document.languageId === 'mtype' ? { uri: editor.document.uri.toString(), position: editor.selection.active } : {};
+  const list = await ask<{ machines: MachineSummary[]; current?: string }>(lc, 'mtype/machines', here);
+  if (!list) return undefined;
+  const machines = list.machines.filter((m) => m.name !== exclude);
+  if (!machines.length) {
+    void vscode.window.showInformationMessage('No machine types in the workspace.');
+    return undefined;
+  }
+  const items = machines.map((m) => ({ label: m.name, description: m.base ? `extends ${m.base}` : undefined, detail: m.description }));
+  const current = items.findIndex((i) => i.label === list.current);
+  if (current > 0) items.unshift(...items.splice(current, 1));
+  return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true }))?.label;
+}
+
+async function ask<T>(lc: LanguageClient, method: string, params: object): Promise<T | undefined> {
+  try {
+    return await lc.sendRequest<T>(method, params);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`mtype: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+async function showMarkdown(content: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  } catch {
+    await vscode.window.showTextDocument(doc); // no Markdown preview available: the source will do
+  }
+}
+
+/** "mtype: N machines", with the knowledge base's size in the detail; refreshed as files change. */
+function statusItem(lc: LanguageClient): vscode.Disposable {
+  const item = vscode.languages.createLanguageStatusItem('mtype.status', { language: 'mtype' });
+  item.name = 'mtype';
+  item.command = { title: 'Explain', command: 'mtype.explainMachine' };
+  let timer: NodeJS.Timeout | undefined;
+  const refresh = async () => {
+    try {
+      const s = await lc.sendRequest<ProjectStatus>('mtype/status', {});
+      item.text = `mtype: ${s.machines} machine${s.machines === 1 ? '' : 's'}`;
+      item.detail = `KB: ${s.kb.features} features, ${s.kb.msrs} MSRs, ${s.kb.models} models, QEMU ≤ ${s.kb.newestQemu ?? '?'}`;
+    } catch {
+      item.text = 'mtype';
+    }
+  };
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void refresh(), 500);
+  };
+  void refresh();
+  const subscriptions = [
+    vscode.workspace.onDidChangeTextDocument((e) => e.document.languageId === 'mtype' && schedule()),
+    vscode.workspace.onDidOpenTextDocument(schedule),
+    vscode.workspace.onDidCloseTextDocument(schedule),
+  ];
+  return new vscode.Disposable(() => {
+    if (timer) clearTimeout(timer);
+    item.dispose();
+    for (const s of subscriptions) s.dispose();
+  });
 }

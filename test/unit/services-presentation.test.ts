@@ -60,7 +60,7 @@ test('inlay hints: CPUID location after each known feature, inherited settings a
     [6, '0x1 ECX[21]'],
   ]);
   const child = inlayHints(p.document('child.mtype')!, all, p.workspace, kb);
-  assert.deepEqual(child.map((h) => [h.position, h.label]), [[{ line: 0, character: 32 }, 'host-kernel >= 3.6 · cpu Haswell']]);
+  assert.deepEqual(child.map((h) => [h.position, h.label]), [[{ line: 0, character: 31 }, 'host-kernel >= 3.6 · cpu Haswell']]);
   const none = inlayHints(p.document('base.mtype')!, { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, p.workspace, kb);
   assert.deepEqual(none, []);
 });

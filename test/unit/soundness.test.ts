@@ -158,3 +158,12 @@ test('a fix on a line with a comment keeps the comment on that line', () => {
   assert.match(removed, /# twice/);
   assert.deepEqual(parseDocument(URI, removed).tree.diagnostics, []);
 });
+
+// Regression: MT002 once offered 'cpu' for 'cpuidd +x2apic', which leaves "expected a CPU model" behind.
+test('MT002 did-you-mean offers only keywords with which the line parses', () => {
+  const titles = (text: string) => analyse(text).diagnostics.filter((d) => d.code === 'MT002').flatMap((d) => (d.fixes ?? []).map((f) => f.title));
+  assert.deepEqual(titles('machine a {\n  cpuidd +x2apic\n}\n'), ["Change to 'cpuid'"]);
+  assert.deepEqual(titles('machine a {\n  cpuu Haswell   # note\n}\n'), ["Change to 'cpu'"]);
+  assert.deepEqual(titles('machne a {\n  qemu 4.2\n}\n'), ["Change to 'machine'"]);
+  assert.deepEqual(titles('machine a {\n  qemmu\n}\n'), [], 'qemu without a version would not parse either');
+});
