@@ -234,6 +234,8 @@ function removal(doc: ParsedDocument, span: Span): TextEdit {
     end++;
     while (end < lineEnd && (text[end] === ' ' || text[end] === '\t')) end++;
   }
+  // First thing on its line, a comment after it: the comment keeps the statement's indentation.
+  if (before.trim() === '' && text[end] === '#') return { span: { start: target.start, end }, newText: '' };
   if (end === lineEnd || text[end] === '#' || text[end] === '}') {
     let start = target.start;
     while (start > lineStart && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;

@@ -1,6 +1,6 @@
 /** Reading the workspace's .mtype files from disk (never executing anything in it). */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Files larger than this are not analysed; one diagnostic says so. */
@@ -49,6 +49,31 @@ export function readFileText(path: string): string | undefined {
     if (statSync(path).size > MAX_DOCUMENT_CHARS * 2) return undefined;
     const text = readFileSync(path, 'utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when `path` is a *.mtype file whose real location (symlinks resolved) is
+ * inside one of the workspace `roots`: the only files the server re-reads from
+ * disk on a client's say-so (a closed editor, a watched-file event).
+ */
+export function isWorkspaceMtype(path: string, roots: readonly string[]): boolean {
+  if (!path.endsWith('.mtype')) return false;
+  const real = realPath(path);
+  if (!real) return false;
+  return roots.some((root) => {
+    const r = realPath(root);
+    if (!r) return false;
+    const rel = relative(r, real);
+    return rel !== '' && !isAbsolute(rel) && rel.split(sep)[0] !== '..';
+  });
+}
+
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
   } catch {
     return undefined;
   }

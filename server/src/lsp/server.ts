@@ -19,7 +19,7 @@ import { documentSymbols, foldingRanges } from '../services/symbols';
 import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
 import { isCode } from '../common/diagnostic';
 import { toDocumentSymbol, toLspDiagnostic } from './convert';
-import { MAX_DOCUMENT_CHARS, findMtypeFiles, pathToUri, readFileText, uriToPath } from './files';
+import { MAX_DOCUMENT_CHARS, findMtypeFiles, isWorkspaceMtype, pathToUri, readFileText, uriToPath } from './files';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
 
 /** Diagnostics wait this long after the last keystroke (documented in docs/architecture.md). */
@@ -37,6 +37,8 @@ export class MtypeSession {
   private timer: NodeJS.Timeout | undefined;
   private readonly published = new Set<string>();
   private canFetchConfiguration = false;
+  /** Workspace folders as paths: the only places files are read from. */
+  roots: string[] = [];
 
   constructor(readonly connection: Connection) {}
 
@@ -64,6 +66,7 @@ export class MtypeSession {
     for (const uri of uris) {
       const root = uriToPath(uri);
       if (!root) continue;
+      this.roots.push(root);
       for (const path of findMtypeFiles(root)) {
         const text = readFileText(path);
         if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) this.project.update(pathToUri(path), text);
@@ -74,7 +77,8 @@ export class MtypeSession {
   /** The text of a document changed (opened, edited, or changed on disk). */
   setText(uri: string, text: string, version: number): void {
     if (text.length > MAX_DOCUMENT_CHARS) {
-      this.project.remove(uri);
+      // Its machines leave the workspace: documents extending them must be re-checked too.
+      for (const d of this.project.remove(uri)) this.pending.add(d);
       this.oversized.add(uri);
     } else {
       this.oversized.delete(uri);
@@ -89,7 +93,7 @@ export class MtypeSession {
   closed(uri: string): void {
     // A closed file falls back to its text on disk (or leaves the workspace if it is gone).
     const path = uriToPath(uri);
-    const text = path ? readFileText(path) : undefined;
+    const text = path ? this.readWorkspaceFile(path) : undefined;
     if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) {
       for (const d of this.project.update(uri, text)) this.pending.add(d);
     } else {
@@ -102,6 +106,11 @@ export class MtypeSession {
     }
     this.pending.delete(uri);
     this.schedule();
+  }
+
+  /** A file's text from disk, only for *.mtype files really inside a workspace folder. */
+  readWorkspaceFile(path: string): string | undefined {
+    return isWorkspaceMtype(path, this.roots) ? readFileText(path) : undefined;
   }
 
   diagnosticsFor(uri: string): Diagnostic[] {
@@ -191,7 +200,7 @@ export function startServer(connection: Connection): MtypeSession {
         for (const d of session.project.remove(change.uri)) documents.get(d) && session.setText(d, documents.get(d)!.getText(), documents.get(d)!.version);
         continue;
       }
-      const text = readFileText(path);
+      const text = session.readWorkspaceFile(path);
       if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) session.project.update(change.uri, text);
     }
     for (const doc of documents.all()) session.setText(doc.uri, doc.getText(), doc.version);
