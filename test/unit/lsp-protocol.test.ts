@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TestClient, applyRangeEdits, type LspDiagnostic } from './helpers/lsp-client';
-import { after as endOf, positionOf } from './helpers/text-position';
+import { positionOf } from './helpers/text-position';
 
 const BASE = 'machine pc-base {\n  qemu 2.0\n  host-kernel >= 3.2\n  cpu qemu64\n}\n';
 const CHILD = 'machine pc-child extends pc-base {\n  qemu 1.3\n  migrate MSR_KVM_PV_EOI_EN\n}\n';
@@ -46,9 +46,8 @@ describe('language server protocol', () => {
   /** Asks for the actions of the first diagnostic of `code` (message matching), applies `title`, re-checks. */
   async function applyFix(name: string, code: string, title: RegExp, message = /./): Promise<{ text: string; diagnostics: LspDiagnostic[] }> {
     const u = uri(name);
-    const current = await client.diagnostics(u, (d) => d.some((x) => x.code === code && message.test(x.message)), client.mark() - 50 < 0 ? 0 : 0);
-    const latest = [...client.published].reverse().find((p) => p.uri === u)!.diagnostics;
-    const diagnostic = latest.find((x) => x.code === code && message.test(x.message)) ?? current.find((x) => x.code === code)!;
+    const diagnostic = client.latest(u).find((x) => x.code === code && message.test(x.message));
+    assert.ok(diagnostic, `no ${code} in ${name}`);
     const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri: u },
       range: diagnostic.range,
@@ -91,7 +90,7 @@ describe('language server protocol', () => {
   });
 
   test('completion after +kvm- offers kvm-pv-eoi, replacing the typed kvm-', async () => {
-    const at = endOf(SCRATCH, '+kvm-');
+    const at = positionOf(SCRATCH, '+kvm-\n', 5);
     const items = await client.request<Array<{ label: string; textEdit: { range: LspDiagnostic['range']; newText: string } }>>('textDocument/completion', {
       textDocument: { uri: uri('scratch.mtype') },
       position: at,

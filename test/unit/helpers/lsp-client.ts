@@ -86,6 +86,11 @@ export class TestClient {
     void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
+  /** The diagnostics last published for `uri` (none yet: empty). */
+  latest(uri: string): LspDiagnostic[] {
+    return [...this.published].reverse().find((p) => p.uri === uri)?.diagnostics ?? [];
+  }
+
   /** The first publish for `uri` at or after `since` that `accept`s; fails after `ms`. */
   diagnostics(uri: string, accept: (d: LspDiagnostic[]) => boolean = () => true, since = 0, ms = 10000): Promise<LspDiagnostic[]> {
     for (let i = since; i < this.published.length; i++) {
