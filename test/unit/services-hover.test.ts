@@ -5,6 +5,8 @@ import { miniKb } from './helpers/mini-kb';
 import { load } from './helpers/project';
 import { positionOf } from './helpers/text-position';
 import { hoverAt, sourceLink } from '../../server/src/services/hover';
+import { KnowledgeBase } from '../../server/src/kb/knowledge-base';
+import type { FeatureRecord } from '../../server/src/kb/types';
 
 const kb = miniKb();
 const BASE = 'machine pc-1.3 {\n  qemu 1.3\n  host-kernel >= 3.2\n  cpu Haswell\n  cpuid {\n    +kvm-pv-eoi\n    -x2apic\n  }\n  migrate MSR_KVM_STEAL_TIME\n}\n';
@@ -83,11 +85,32 @@ test('unknown names and empty places', () => {
 });
 
 test('sources become links to the right forge; other sources stay text', () => {
-  assert.equal(sourceLink('qemu/qemu:target/i386/cpu.c@v10.2.2'), '[qemu/qemu:target/i386/cpu.c@v10.2.2](https://gitlab.com/qemu-project/qemu/-/blob/master/target/i386/cpu.c)');
+  assert.equal(sourceLink('qemu/qemu:target/i386/cpu.c'), '[qemu/qemu:target/i386/cpu.c](https://gitlab.com/qemu-project/qemu/-/blob/master/target/i386/cpu.c)');
+  // A pinned ref links to that ref: old paths exist only there
+  assert.equal(sourceLink('qemu/qemu:target-i386/cpu.c@v2.5.0'), '[qemu/qemu:target-i386/cpu.c@v2.5.0](https://gitlab.com/qemu-project/qemu/-/blob/v2.5.0/target-i386/cpu.c)');
   assert.equal(
     sourceLink('torvalds/linux:arch/x86/include/uapi/asm/kvm_para.h (KVM_FEATURE_PV_EOI)'),
     '[torvalds/linux:arch/x86/include/uapi/asm/kvm_para.h](https://github.com/torvalds/linux/blob/master/arch/x86/include/uapi/asm/kvm_para.h) (KVM_FEATURE_PV_EOI)',
   );
   assert.equal(sourceLink('libvirt/libvirt:src/cpu_map/x86_features.xml'), '[libvirt/libvirt:src/cpu_map/x86_features.xml](https://gitlab.com/libvirt/libvirt/-/blob/master/src/cpu_map/x86_features.xml)');
   assert.equal(sourceLink('qemu-devel: some thread'), 'qemu-devel: some thread');
+  assert.equal(sourceLink('constructor:x'), 'constructor:x');
+});
+
+test('a versioned CPU model lists what each version changed', () => {
+  const base = { vendor: null, deprecated: false, description: '', sources: [], family: 'Cpu' };
+  const versioned = new KnowledgeBase({
+    features: kb.features as FeatureRecord[],
+    msrs: [],
+    models: [
+      { ...base, name: 'Cpu-v1', version: 1, aliases: ['Cpu'], qemuSince: '2.0', features: ['fpu', 'avx'] },
+      { ...base, name: 'Cpu-v2', version: 2, aliases: [], qemuSince: '4.2', features: ['fpu', 'avx', 'avx2', 'spec-ctrl'] },
+      { ...base, name: 'Cpu-v3', version: 3, aliases: [], qemuSince: null, features: ['fpu', 'avx2', 'spec-ctrl'] },
+    ],
+    releases: { releases: [{ version: '4.2', date: null, kvmDefaults: [], minKernel: null, sources: [] }], modelCompat: [] },
+  });
+  const text = 'machine m {\n  cpu Cpu-v2\n}\n';
+  const md = hoverAt(load({ 'a.mtype': text }, versioned), 'a.mtype', positionOf(text, 'Cpu'))!.markdown;
+  assert.match(md, /- 4 bits/);
+  assert.match(md, /- v1 \(QEMU 2\.0\): 2 bits\n- v2 \(QEMU 4\.2\) ←: \+avx2, \+spec-ctrl\n- v3: -avx/);
 });

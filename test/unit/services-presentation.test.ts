@@ -1,11 +1,9 @@
 /** Semantic tokens, inlay hints, code lenses, and the Markdown explain/compare renderings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { miniKb } from './helpers/mini-kb';
 import { load } from './helpers/project';
-import { semanticTokens, encodeTokens, TOKEN_TYPES, TOKEN_MODIFIERS, CUSTOM_TOKEN_TYPES } from '../../server/src/services/semantic-tokens';
+import { semanticTokens, encodeTokens, TOKEN_TYPES } from '../../server/src/services/semantic-tokens';
 import { inlayHints } from '../../server/src/services/inlay-hints';
 import { codeLenses } from '../../server/src/services/code-lens';
 import { compareMachines, listMachines, machineNameAt, projectStatus, renderExplanation } from '../../server/src/services/machine-requests';
@@ -39,16 +37,6 @@ test('tokens encode relative to the previous one, with the legend indexes', () =
     { line: 2, character: 4, length: 3, type: 'maskFeature', modifiers: [] },
   ]);
   assert.deepEqual(data, [0, 0, 7, 0, 0, 0, 8, 2, 1, 0b11, 2, 4, 3, TOKEN_TYPES.indexOf('maskFeature'), 0]);
-});
-
-test('package.json declares every custom token type (with its superType) and modifier', () => {
-  const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8'));
-  const types = pkg.contributes.semanticTokenTypes as Array<{ id: string; superType: string }>;
-  for (const [id, t] of Object.entries(CUSTOM_TOKEN_TYPES)) assert.deepEqual(types.find((x) => x.id === id)?.superType, t.superType, id);
-  const standard = new Set(['keyword', 'class', 'type', 'variable', 'number', 'string', 'property', 'enumMember']);
-  for (const t of TOKEN_TYPES) assert.ok(standard.has(t) || types.some((x) => x.id === t), t);
-  const modifiers = (pkg.contributes.semanticTokenModifiers as Array<{ id: string }>).map((m) => m.id);
-  for (const m of TOKEN_MODIFIERS) assert.ok(m === 'declaration' || m === 'deprecated' || modifiers.includes(m), m);
 });
 
 test('inlay hints: CPUID location after each known feature, inherited settings after the {', () => {

@@ -34,7 +34,16 @@ export interface CompletionEntry {
 /** Characters after which the editor should ask for completions. */
 export const TRIGGER_CHARACTERS = ['+', '-', ' '];
 
-const PARTIAL_WORD = /[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const isWordStart = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isWordPart = (c: number) => isWordStart(c) || c === 46 || c === 45;
+
+/** The word (§2) that ends `text`, or ''. A backward scan: linear, unlike an unanchored `…*$` regex. */
+function trailingWord(text: string): string {
+  let i = text.length;
+  while (i > 0 && isWordPart(text.charCodeAt(i - 1))) i--;
+  while (i < text.length && !isWordStart(text.charCodeAt(i))) i++; // a word starts with neither '.' nor '-'
+  return text.slice(i);
+}
 
 export function completionsAt(project: Project, uri: string, position: Position): CompletionEntry[] {
   const doc = project.document(uri);
@@ -43,7 +52,7 @@ export function completionsAt(project: Project, uri: string, position: Position)
   const lineStart = doc.lines.lineStarts[position.line];
   const prefix = doc.text.slice(lineStart, offset);
   if (prefix.includes('#') || prefix.includes('"')) return []; // in a comment or string
-  let partial = PARTIAL_WORD.exec(prefix)?.[0] ?? '';
+  let partial = trailingWord(prefix);
   // "3.2..4" lexes as VERSION '..' VERSION: the partial word is after the dots.
   if (partial.includes('..')) partial = partial.slice(partial.lastIndexOf('..') + 2);
   const before = prefix.slice(0, prefix.length - partial.length);
@@ -69,7 +78,8 @@ class Completer {
     const sign = /(?:^|[\s{,])([+-])$/.exec(before)?.[1];
     if (sign) return machine ? this.features(machine, sign as '+' | '-') : [];
     const words = before.replace(/\.\.$/, ' .. ').trim().split(/\s+/).filter(Boolean);
-    if (/[{}]/.test(before) && words[0] !== 'migrate') return words.length === 1 && words[0] === '{' && machine ? this.keywords() : [];
+    // After a brace only a `migrate { …` list continues on the same line.
+    if (/[{}]/.test(before) && words[0] !== 'migrate') return [];
     if (words.length === 0) {
       if (!machine) return [this.machineKeyword()];
       return this.inMigrateBlock(machine) ? this.msrs() : this.inCpuidBlock(machine) ? [] : this.keywords();

@@ -256,16 +256,25 @@ function code(text: string): string {
   return '`' + text.replace(/`/g, '') + '`';
 }
 
-const REPOS: Record<string, string> = {
-  'qemu/qemu': 'https://gitlab.com/qemu-project/qemu/-/blob/master/',
-  'torvalds/linux': 'https://github.com/torvalds/linux/blob/master/',
-  'libvirt/libvirt': 'https://gitlab.com/libvirt/libvirt/-/blob/master/',
-};
+/** Blob URL prefixes; `REF` is the pinned tag or commit of the source, else master. */
+const REPOS = new Map([
+  ['qemu/qemu', 'https://gitlab.com/qemu-project/qemu/-/blob/REF/'],
+  ['torvalds/linux', 'https://github.com/torvalds/linux/blob/REF/'],
+  ['libvirt/libvirt', 'https://gitlab.com/libvirt/libvirt/-/blob/REF/'],
+]);
 
-/** "qemu/qemu:target/i386/cpu.c@v10.2.2" -> a Markdown link to the file; other sources stay text. */
+/**
+ * "qemu/qemu:target/i386/cpu.c@v10.2.2" -> a Markdown link to the file at that
+ * ref (old paths such as target-i386/ exist only there); other sources stay text.
+ */
 export function sourceLink(source: string): string {
-  const m = /^([\w.-]+\/[\w.-]+):([^\s@]+)(@\S+)?(.*)$/.exec(source);
-  const base = m && REPOS[m[1]];
-  if (!m || !base) return source;
-  return `[${m[1]}:${m[2]}${m[3] ?? ''}](${base}${m[2]})${m[4]}`;
+  const colon = source.indexOf(':');
+  const base = colon > 0 ? REPOS.get(source.slice(0, colon)) : undefined;
+  if (!base) return source;
+  const rest = source.slice(colon + 1);
+  const end = rest.search(/\s/);
+  const target = end < 0 ? rest : rest.slice(0, end);
+  const [path, ref] = target.split('@', 2);
+  if (!path) return source;
+  return `[${source.slice(0, colon + 1)}${target}](${base.replace('REF', ref || 'master')}${path})${rest.slice(target.length)}`;
 }

@@ -1,0 +1,109 @@
+// In-process measurements of the engine, bundled by scripts/bench/run.mjs with esbuild
+// (like the shipped bundles) and run in fresh processes:
+//   node engine.js kb                      time of the first getKnowledgeBase()
+//   node engine.js cold FILE               first parse / first full check in a fresh process
+//   node engine.js warm FILE JSONFILE      medians after warm-up, plus JSON.parse of JSONFILE
+//   node engine.js index DIR               Project indexing of every .mtype file below DIR
+// Each prints one JSON object on stdout.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { getKnowledgeBase } from '../../server/src/kb/knowledge-base';
+import { parseDocument } from '../../server/src/model/document';
+import { Project } from '../../server/src/services/project';
+import { findMtypeFiles, pathToUri, readFileText } from '../../server/src/lsp/files';
+
+const [mode, arg1, arg2] = process.argv.slice(2);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
+const RUNS = Number(process.env.BENCH_RUNS ?? 31);
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function measure(fn: () => void): { median: number; min: number } {
+  for (let i = 0; i < WARMUP; i++) fn();
+  const xs: number[] = [];
+  for (let i = 0; i < RUNS; i++) xs.push(time(fn));
+  return { median: median(xs), min: Math.min(...xs) };
+}
+
+/** Text to diagnostics, as the server does on a change: parse, index, resolve, check. */
+function fullCheck(text: string): number {
+  const project = new Project(getKnowledgeBase());
+  project.update('file:///bench/big.mtype', text);
+  return project.diagnostics('file:///bench/big.mtype').length;
+}
+
+let result: unknown;
+switch (mode) {
+  case 'kb': {
+    const ms = time(() => getKnowledgeBase());
+    result = { kbLoadMs: ms };
+    break;
+  }
+  case 'cold': {
+    const text = readFileSync(arg1, 'utf8');
+    const kbMs = time(() => getKnowledgeBase());
+    const parseMs = time(() => parseDocument('file:///bench/big.mtype', text));
+    let diagnostics = 0;
+    const fullMs = time(() => (diagnostics = fullCheck(text)));
+    result = { kbMs, parseMs, fullMs, diagnostics };
+    break;
+  }
+  case 'warm': {
+    const text = readFileSync(arg1, 'utf8');
+    const json = readFileSync(arg2, 'utf8');
+    const kb = getKnowledgeBase();
+    const parse = measure(() => parseDocument('file:///bench/big.mtype', text));
+    const full = measure(() => fullCheck(text));
+    // Check only: a parsed, indexed document analysed from scratch (fresh caches).
+    const checkOnly = (() => {
+      const xs: number[] = [];
+      for (let i = 0; i < WARMUP + RUNS; i++) {
+        const project = new Project(kb);
+        project.update('file:///bench/big.mtype', text);
+        const ms = time(() => project.diagnostics('file:///bench/big.mtype'));
+        if (i >= WARMUP) xs.push(ms);
+      }
+      return { median: median(xs), min: Math.min(...xs) };
+    })();
+    const jsonParse = measure(() => JSON.parse(json));
+    const project = new Project(kb);
+    project.update('file:///bench/big.mtype', text);
+    const diags = project.diagnostics('file:///bench/big.mtype');
+    const byCode: Record<string, number> = {};
+    for (const d of diags) byCode[d.code] = (byCode[d.code] ?? 0) + 1;
+    result = { bytes: Buffer.byteLength(text), parse, full, checkOnly, jsonParse, diagnostics: diags.length, byCode };
+    break;
+  }
+  case 'index': {
+    const kb = getKnowledgeBase();
+    const project = new Project(kb);
+    let files = 0;
+    const indexMs = time(() => {
+      for (const path of findMtypeFiles(arg1)) {
+        const text = readFileText(path);
+        if (text !== undefined) project.update(pathToUri(path), text);
+        files++;
+      }
+    });
+    // Not part of indexing (the server checks open documents only), shown for scale.
+    let diagnostics = 0;
+    const checkAllMs = time(() => {
+      for (const doc of [...project.workspace.documents]) diagnostics += project.diagnostics(doc.uri).length;
+    });
+    result = { files, indexMs, checkAllMs, diagnostics, rssMb: process.memoryUsage().rss / 1048576 };
+    break;
+  }
+  default:
+    console.error('usage: engine.js kb | cold FILE | warm FILE JSONFILE | index DIR');
+    process.exit(2);
+}
+process.stdout.write(JSON.stringify(result) + '\n');

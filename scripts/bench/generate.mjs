@@ -1,0 +1,195 @@
+// Generates realistic .mtype inputs for the benchmark, deterministically (fixed seed).
+//
+// - bigFile(kb): one ~10,000-line file of ~500 machines in inheritance families
+//   (each machine extends the previous one of its family, within the file), with
+//   comments, descriptions, `cpuid { … }` whitelists, per-model `cpuid for` blocks,
+//   `migrate` lists and compat properties, using feature, model and MSR names
+//   from the knowledge base (`mtype kb --all --format json`). About 1% of the
+//   feature names are typos or alias spellings, as in a file being edited.
+// - writeWorkspace(kb, dir): 1,000 files of 4 machines each; the first machine of
+//   every file extends a machine of an earlier file, so bases live in other files.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** mulberry32: small, fast, deterministic. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: (list) => list[Math.floor(next() * list.length)],
+    chance: (p) => next() < p,
+  };
+}
+
+function cmp(a, b) {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+const KERNELS = ['3.10', '4.5', '4.15', '4.19', '5.4', '5.10', '5.15', '6.1', '6.6', '6.8'];
+const COMPAT = [
+  ['e1000', 'autonegotiation', 'off'],
+  ['virtio-net-pci', 'mq', 'off'],
+  ['virtio-blk-pci', 'discard', 'off'],
+  ['kvm-pit', 'lost_tick_policy', 'delay'],
+  ['ICH9-LPC', 'x-smi-broadcast', 'off'],
+  ['pvpanic', 'events', '"0x3"'],
+];
+const COMMENTS = [
+  'Spectre/Meltdown mitigations, backported with their migration',
+  'keep the guest ABI of the previous release',
+  'validated on the 2023 fleet (Skylake and Cascade Lake hosts)',
+  'TODO: drop once every host runs the newer kernel',
+  'mtype-ignore: MT302',
+  'matches QEMU pc_compat handling for this release',
+  'customer-visible: do not change without a new machine type',
+];
+
+/** Names the generator draws from, prepared once from `kb --all --format json` and the releases. */
+export function vocabulary(kb, releases) {
+  const versions = releases.map((r) => r.version).filter((v) => cmp(v, '1.0') >= 0).sort(cmp);
+  const kvmDefaults = [...new Set(releases.flatMap((r) => r.kvmDefaults))];
+  const models = kb.models.filter((m) => !m.followsHost && m.name !== 'base');
+  const features = kb.features.filter((f) => f.leaf !== null);
+  const aliases = kb.features.flatMap((f) => f.aliases.filter((a) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(a)));
+  const stateMsrs = kb.msrs.filter((m) => m.role === 'state');
+  return { versions, kvmDefaults, models, features, aliases, stateMsrs };
+}
+
+function typo(r, word) {
+  const i = r.int(0, word.length - 1);
+  switch (r.int(0, 2)) {
+    case 0: return word.slice(0, i) + word.slice(i + 1) || word + 'x'; // deletion
+    case 1: return word.slice(0, i) + 'xq'[r.int(0, 1)] + word.slice(i); // insertion
+    default: return i + 1 < word.length ? word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2) : word + 'e'; // swap
+  }
+}
+
+/** A feature name as an author writes it: mostly canonical, sometimes an alias or a typo. */
+function featureName(r, v, qemu) {
+  if (r.chance(0.005)) return r.pick(v.aliases);
+  let f;
+  for (let tries = 0; tries < 8; tries++) {
+    f = r.pick(v.features);
+    if (!f.qemuSince || cmp(f.qemuSince, qemu) <= 0) break;
+  }
+  return r.chance(0.005) ? typo(r, f.name) : f.name;
+}
+
+function modelFor(r, v, qemu) {
+  for (let tries = 0; tries < 16; tries++) {
+    const m = r.pick(v.models);
+    if (!m.qemuSince || cmp(m.qemuSince, qemu) <= 0) return m.version === 1 && r.chance(0.6) ? m.family : m.name;
+  }
+  return 'qemu64';
+}
+
+/** One machine's lines. `root` machines state everything; children state deltas. */
+function machineLines(r, v, { name, base, qemu, root, family }) {
+  const L = [];
+  if (r.chance(0.7)) L.push(`# ${name}: ${r.pick(COMMENTS)}`);
+  L.push(`machine ${name}${base ? ` extends ${base}` : ''} {`);
+  L.push(`  qemu ${qemu}`);
+  if (root || r.chance(0.5)) L.push(`  host-kernel >= ${r.pick(KERNELS)}${r.chance(0.3) ? `   # ${r.pick(COMMENTS)}` : ''}`);
+  if (root || r.chance(0.3)) L.push(`  cpu ${modelFor(r, v, qemu)}`);
+  if (r.chance(0.6)) L.push(`  description "${family} ${name} (QEMU ${qemu})"`);
+  if (root && r.chance(0.1)) L.push('  accel kvm');
+  // The machine's own whitelist: KVM defaults plus a few features.
+  const edits = [];
+  const n = root ? r.int(6, 10) : r.int(2, 6);
+  for (let i = 0; i < n; i++) {
+    const sign = r.chance(0.8) ? '+' : '-';
+    const name = r.chance(0.35) ? r.pick(v.kvmDefaults) : featureName(r, v, qemu);
+    edits.push(`    ${sign}${name}${r.chance(0.15) ? `   # ${r.pick(COMMENTS)}` : ''}`);
+  }
+  L.push('  cpuid {', ...edits, '  }');
+  if (r.chance(0.25)) L.push(`  cpuid ${r.chance(0.5) ? '+' : '-'}${featureName(r, v, qemu)}`);
+  // Per-model edits.
+  const forBlocks = r.int(0, 2);
+  for (let b = 0; b < forBlocks; b++) {
+    const models = [...new Set([modelFor(r, v, qemu), ...(r.chance(0.4) ? [modelFor(r, v, qemu)] : [])])];
+    if (r.chance(0.5)) {
+      L.push(`  cpuid for ${models.join(', ')} { +${featureName(r, v, qemu)} -${featureName(r, v, qemu)} }`);
+    } else {
+      L.push(`  cpuid for ${models.join(', ')} {`);
+      for (let i = r.int(1, 3); i > 0; i--) L.push(`    ${r.chance(0.7) ? '+' : '-'}${featureName(r, v, qemu)}`);
+      L.push('  }');
+    }
+  }
+  if (r.chance(0.4)) {
+    const msrs = [...new Set([r.pick(v.stateMsrs), r.pick(v.stateMsrs)])].map((m) => (r.chance(0.2) ? m.index : m.name));
+    L.push(r.chance(0.5) ? `  migrate ${msrs.join(' ')}` : `  migrate {\n${msrs.map((m) => `    ${m}`).join('\n')}\n  }`);
+  }
+  if (r.chance(0.3)) {
+    const [d, p, val] = r.pick(COMPAT);
+    L.push(`  compat ${d}.${p} = ${val}`);
+  }
+  if (!root && r.chance(0.05)) L.push('  deprecated "use a newer machine type"');
+  L.push('}', '');
+  return L.join('\n').split('\n');
+}
+
+/** A family of machines that extend each other, QEMU releases ascending along the chain. */
+function family(r, v, prefix, length, firstBase) {
+  const start = r.int(0, Math.max(0, v.versions.length - length - 1));
+  const out = [];
+  let base = firstBase;
+  for (let i = 0; i < length; i++) {
+    const name = `${prefix}-${i}`;
+    const qemu = v.versions[Math.min(v.versions.length - 1, start + i)];
+    out.push({ name, base, qemu, root: !base, family: prefix });
+    base = name;
+  }
+  return out;
+}
+
+/** The ~10,000-line file: families of 5–15 machines until the line count is reached. */
+export function bigFile(v, { seed = 42, lines = 10000 } = {}) {
+  const r = rng(seed);
+  const out = ['# Generated by scripts/bench/generate.mjs (seed ' + seed + '): a large downstream catalogue.', ''];
+  let machines = 0;
+  let f = 0;
+  while (out.length < lines) {
+    for (const m of family(r, v, `acme${f}`, r.int(5, 15), undefined)) {
+      out.push(...machineLines(r, v, m));
+      machines++;
+      if (out.length >= lines) break;
+    }
+    f++;
+  }
+  return { text: out.slice(0, lines).join('\n') + '\n', machines: machines };
+}
+
+/** 1,000 files × 4 machines; each file's first machine extends one in an earlier file. */
+export function writeWorkspace(v, dir, { seed = 7, files = 1000, perFile = 4 } = {}) {
+  const r = rng(seed);
+  mkdirSync(dir, { recursive: true });
+  let bytes = 0;
+  let lines = 0;
+  for (let i = 0; i < files; i++) {
+    const sub = join(dir, `site${String(i % 20).padStart(2, '0')}`);
+    mkdirSync(sub, { recursive: true });
+    const base = i === 0 ? undefined : `ws${r.int(Math.max(0, i - 50), i - 1)}-${r.int(0, perFile - 1)}`;
+    const text = ['# ' + `site ${i % 20}, catalogue ${i}`, '']
+      .concat(...family(r, v, `ws${i}`, perFile, base).map((m) => machineLines(r, v, { ...m, root: m.root || r.chance(0.2) })))
+      .join('\n');
+    writeFileSync(join(sub, `catalogue-${i}.mtype`), text);
+    bytes += Buffer.byteLength(text);
+    lines += text.split('\n').length;
+  }
+  return { files, machines: files * perFile, bytes, lines };
+}

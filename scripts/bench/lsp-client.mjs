@@ -1,0 +1,83 @@
+// A minimal LSP client over stdio for the benchmark: Content-Length framing,
+// requests with promises, and a hook on every notification, timestamped on arrival.
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+export class LspClient {
+  constructor(serverPath, env = {}, nodeArgs = []) {
+    this.proc = spawn(process.execPath, [...nodeArgs, serverPath, '--stdio'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.pid = this.proc.pid;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.onNotification = () => {};
+    this.buffer = Buffer.alloc(0);
+    this.proc.stdout.on('data', (chunk) => this.receive(chunk));
+  }
+
+  receive(chunk) {
+    const now = performance.now();
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'))[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const body = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8'));
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      if (body.id !== undefined && body.method) {
+        // A server-to-client request (configuration, refresh…): answer null.
+        this.write({ jsonrpc: '2.0', id: body.id, result: body.method === 'workspace/configuration' ? [null] : null });
+      } else if (body.id !== undefined) {
+        const p = this.pending.get(body.id);
+        this.pending.delete(body.id);
+        if (p) body.error ? p.reject(new Error(body.error.message)) : p.resolve({ result: body.result, at: now });
+      } else {
+        this.onNotification(body.method, body.params, now);
+      }
+    }
+  }
+
+  write(message) {
+    const json = JSON.stringify(message);
+    this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+  }
+
+  /** Resolves with { result, at } where `at` is the arrival time (performance.now()). */
+  request(method, params) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.write({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  notify(method, params) {
+    this.write({ jsonrpc: '2.0', method, params });
+  }
+
+  async stop() {
+    try {
+      await Promise.race([this.request('shutdown', null), new Promise((r) => setTimeout(r, 2000))]);
+      this.notify('exit', null);
+    } catch {
+      // already gone
+    }
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.proc.kill();
+        resolve();
+      }, 2000);
+      this.proc.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** VmRSS of a process in MB (Linux). */
+export async function rssMb(pid) {
+  const { readFileSync } = await import('node:fs');
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}

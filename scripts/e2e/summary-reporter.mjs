@@ -1,0 +1,20 @@
+// A node:test reporter that prints one closing line, "ui suite: N passed, N failed (N skipped)", after the spec
+// reporter's output. Used by scripts/e2e/run-e2e.sh for test/e2e/ui.test.mjs.
+export default async function* summary(source) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for await (const event of source) {
+    const data = event.data ?? {};
+    if (data.details?.type === 'suite') continue;
+    // the file itself is reported as a test only when it fails outside any test (e.g. a crash in before())
+    if (event.type === 'test:pass') {
+      if (data.skip || data.todo) skipped++;
+      else if (data.nesting === 0 && data.name === data.file) continue;
+      else passed++;
+    } else if (event.type === 'test:fail') {
+      failed++;
+    }
+  }
+  yield `ui suite: ${passed} passed, ${failed} failed${skipped ? ` (${skipped} skipped)` : ''}\n`;
+}

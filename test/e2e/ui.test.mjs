@@ -1,0 +1,249 @@
+// UI tests: what only pixels prove. The packaged extension (.vsix) in code-server (real VS Code workbench), driven
+// by playwright-core in Debian's headless chromium. Each step saves a screenshot under test-results/ui/.
+// Run through scripts/e2e/run-ui.mjs (npm run test:e2e does), or: node --test test/e2e/ui.test.mjs
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  RESULTS, checkTools, installVsix, launchChromium, log, makeProfile, newPage, removeProfile, saveLogs, startCodeServer,
+  workbenchUrl, workspaceFiles,
+} from './harness.mjs';
+
+const SHOTS = path.join(RESULTS, 'ui');
+const STEP_TIMEOUT = 60_000; // a cold 2-core CI machine
+const EDITOR = '.editor-instance .monaco-editor';
+
+let profile;
+let server;
+let browser;
+let page;
+
+const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+
+/** A UI gesture whose effect does not show is undone and tried again (the workbench's timers race with input). */
+async function retry(what, attempt, undo, times = 3) {
+  for (let i = 1; ; i++) {
+    try {
+      await attempt();
+      if (i > 1) log(`${what}: worked on try ${i}`);
+      return;
+    } catch (error) {
+      if (i >= times) throw error;
+      log(`${what}: nothing on try ${i}; retrying`);
+      await shot(`retry-${what.replace(/\W+/g, '-')}-${i}`).catch(() => {});
+      await undo();
+    }
+  }
+}
+
+/** The rendered text of the active editor (Monaco renders spaces as U+00A0). */
+const editorText = async () => (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
+
+/** Waits until the active editor's rendered text matches `re`. */
+function waitForText(re) {
+  return page.waitForFunction(
+    ([src, flags, sel]) => new RegExp(src, flags).test((document.querySelector(`${sel} .view-lines`)?.textContent ?? '').replace(/\u00a0/g, ' ')),
+    [re.source, re.flags, EDITOR],
+  );
+}
+
+/**
+ * Every rendered token of the active editor: text, computed colour, box. Tokens are the innermost spans of
+ * .view-line; the grammar (and semantic tokens) decide their class, the theme their colour.
+ */
+function tokens() {
+  return page.evaluate((sel) => {
+    const out = [];
+    for (const line of document.querySelectorAll(`${sel} .view-lines .view-line`)) {
+      for (const span of line.querySelectorAll('span > span')) {
+        const text = span.textContent.replace(/\u00a0/g, ' ');
+        if (!text.trim()) continue;
+        const r = span.getBoundingClientRect();
+        out.push({ text, trimmed: text.trim(), color: getComputedStyle(span).color, x: r.x, y: r.y, width: r.width, height: r.height });
+      }
+    }
+    return out;
+  }, EDITOR);
+}
+
+/** The token whose text (trimmed) is `text`, the `nth` on screen (top to bottom). */
+async function token(text, nth = 0) {
+  const all = (await tokens()).filter((t) => t.trimmed === text).sort((a, b) => a.y - b.y || a.x - b.x);
+  assert.ok(all[nth], `token '${text}' #${nth} is rendered`);
+  return all[nth];
+}
+
+const center = (box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+
+/** Puts the caret into a token, moves the mouse away, waits for the light bulb, opens the quick-fix menu. */
+async function quickFixMenu(tokenText, nth, itemText) {
+  const t = await token(tokenText, nth);
+  const { x, y } = center(t);
+  await page.mouse.click(x, y);
+  await page.mouse.move(1200, 780); // a hover under the mouse can close the menu
+  await page.locator(`${EDITOR} :is([class*="codicon-gutter-lightbulb"], .lightBulbWidget)`).filter({ visible: true }).first().waitFor();
+  const item = page.locator('.action-widget .monaco-list-row.action', { hasText: itemText }).first();
+  await retry(`quick-fix menu (${itemText})`, async () => {
+    await page.keyboard.press('Control+.');
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+  }, () => page.keyboard.press('Escape'));
+  return item;
+}
+
+/** Rows of the Problems panel. */
+const problemRows = () => page.locator('.markers-panel .monaco-list-row');
+
+before(async () => {
+  checkTools();
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  profile = makeProfile('ui', workspaceFiles());
+  installVsix(profile);
+  server = await startCodeServer(profile);
+  log('code-server listening on', server.url);
+  browser = await launchChromium();
+  page = await newPage(browser, server);
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  page.on('pageerror', (e) => log('pageerror:', e.message));
+});
+
+after(async () => {
+  if (page) await shot('final').catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  if (profile) {
+    saveLogs(profile, 'ui');
+    removeProfile(profile);
+  }
+});
+
+test('the workbench opens the workspace and fixes.mtype in an mtype editor', async () => {
+  await page.goto(workbenchUrl(server, profile));
+  await page.locator('.monaco-workbench').waitFor();
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fixtures' }).waitFor();
+  await page.locator('.explorer-folders-view').click();
+  const input = page.locator('.quick-input-widget input');
+  await retry('Quick Open', async () => {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('fixes.mtype');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'fixes.mtype' }).first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: 'fixes.mtype' }).waitFor({ timeout: 10_000 });
+  }, () => page.keyboard.press('Escape'));
+  await waitForText(/machine fx-whitelist/);
+  await page.locator('#status\\.editor\\.mode', { hasText: 'Machine type' }).waitFor();
+});
+
+test('the grammar colours keywords, whitelisted and masked bits differently', async () => {
+  // wait until the tokens carry their final colours (tokenization and semantic tokens arrive after the text)
+  let seen;
+  await page.waitForFunction(() => true); // a frame
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const keyword = await token('cpuid');
+    const whitelist = await token('kvmclock');
+    const mask = await token('kvm-steal-time');
+    const name = await token('fx-mask');
+    const plain = await token('{');
+    seen = { keyword: keyword.color, whitelist: whitelist.color, mask: mask.color, name: name.color, plain: plain.color };
+    const distinct = new Set([seen.keyword, seen.whitelist, seen.mask]).size === 3;
+    if (distinct && seen.keyword !== seen.plain) break;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  log('token colours', JSON.stringify(seen));
+  assert.notEqual(seen.keyword, seen.whitelist, 'keyword vs whitelisted bit');
+  assert.notEqual(seen.keyword, seen.mask, 'keyword vs masked bit');
+  assert.notEqual(seen.whitelist, seen.mask, 'whitelisted vs masked bit');
+  assert.notEqual(seen.keyword, seen.plain, 'keywords are coloured at all');
+  // the same role gets the same colour everywhere
+  assert.equal((await token('qemu', 1)).color, seen.keyword, 'qemu is a keyword too');
+  assert.equal((await token('kvm-nopiodelay')).color, seen.whitelist, 'another whitelisted bit');
+  await shot('1-colours');
+});
+
+test('a diagnostic shows as a squiggle and in the Problems panel with its code', async () => {
+  await page.locator(`${EDITOR} .squiggly-error`).first().waitFor();
+  await page.locator(`${EDITOR} .squiggly-info`).first().waitFor();
+  await page.keyboard.press('Control+Shift+M');
+  const mt300 = problemRows().filter({ hasText: 'MT300' });
+  await mt300.first().waitFor();
+  const text = await mt300.first().innerText();
+  assert.match(text, /fx-mask whitelists kvm-pv-eoi/);
+  assert.match(text, /mtype\(MT300\)/);
+  assert.match(text, /Ln 12, Col 5/);
+  await problemRows().filter({ hasText: 'MT302' }).first().waitFor();
+  await problemRows().filter({ hasText: 'MT400' }).first().waitFor();
+  await shot('2-problems');
+});
+
+test('hovering a bit shows the hover card with the knowledge base and the diagnostic', async () => {
+  const t = await token('kvm-pv-eoi');
+  const hover = page.locator('.monaco-hover', { hasText: 'MSR_KVM_PV_EOI_EN' }).first();
+  await retry('hover', async () => {
+    const { x, y } = center(t);
+    await page.mouse.move(x, y);
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+  }, async () => {
+    await page.mouse.move(1200, 780);
+    await page.keyboard.press('Escape');
+  });
+  const text = await hover.innerText();
+  assert.match(text, /kvm-pv-eoi/);
+  assert.match(text, /0x40000001 EAX\[6\]/);
+  assert.match(text, /Linux 3\.6/);
+  assert.match(text, /MT300/); // the diagnostic's part of the card
+  await shot('3-hover');
+  await page.mouse.move(1200, 780);
+  await page.keyboard.press('Escape');
+  await hover.waitFor({ state: 'hidden' });
+});
+
+test('the code lens shows the machine summary and "Explain" opens the explanation', async () => {
+  const lenses = page.locator(`${EDITOR} .codelens-decoration`);
+  await lenses.filter({ hasText: 'Explain' }).first().waitFor();
+  const first = await lenses.first().innerText();
+  assert.match(first, /\d+ bits · \d+ MSRs \(\d+ unmigrated\) · host ≥ 3\.2/);
+  assert.match(first, /Explain/);
+  await shot('4-codelens');
+  // clicking "Explain" runs mtype.explainMachine for that machine: its explanation opens in a new editor
+  await lenses.first().locator('a', { hasText: 'Explain' }).click();
+  await page.locator('.tabs-container .tab', { hasText: /Preview|Untitled/ }).first().waitFor();
+  await page.locator('.monaco-workbench').getByText('fx-mask', { exact: false }).filter({ visible: true }).first().waitFor();
+  await page.locator('.tabs-container .tab', { hasText: 'fixes.mtype' }).first().click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'fixes.mtype' }).waitFor();
+  await waitForText(/machine fx-whitelist/);
+});
+
+test('quick fix (Ctrl+.) "Mask kvm-pv-eoi" edits the text; the error goes', async () => {
+  const item = await quickFixMenu('kvm-pv-eoi', 0, 'Mask kvm-pv-eoi');
+  await shot('5-quickfix-mask-menu');
+  await item.click();
+  await waitForText(/-kvm-pv-eoi/);
+  assert.doesNotMatch(await editorText(), /\+kvm-pv-eoi/);
+  await page.locator(`${EDITOR} .squiggly-error`).waitFor({ state: 'detached' });
+  await problemRows().filter({ hasText: 'MT300' }).waitFor({ state: 'detached' });
+  await shot('6-quickfix-mask-applied');
+});
+
+test('quick fix (Ctrl+.) "Whitelist all 7 KVM default bits" adds the list; MT302 goes', async () => {
+  // MT302's range is fx-whitelist's `qemu 2.12` line: the second `qemu` token on screen
+  const item = await quickFixMenu('qemu', 1, 'Whitelist all 7 KVM default bits');
+  await shot('7-quickfix-whitelist-menu');
+  await item.click();
+  await waitForText(/machine fx-whitelist \{.*cpuid \{.*\+x2apic/s);
+  await page.locator(`${EDITOR} .squiggly-info`).waitFor({ state: 'detached' });
+  await problemRows().filter({ hasText: 'MT302' }).waitFor({ state: 'detached' });
+  // only the deprecation hint is left
+  await problemRows().filter({ hasText: 'MT400' }).first().waitFor();
+  await shot('8-quickfix-whitelist-applied');
+  await page.keyboard.press('Control+S');
+  const file = path.join(profile.workspace, 'fixtures/fixes.mtype');
+  const end = Date.now() + STEP_TIMEOUT;
+  while (!fs.readFileSync(file, 'utf8').includes('+x2apic') && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  const saved = fs.readFileSync(file, 'utf8');
+  assert.match(saved, /-kvm-pv-eoi/);
+  assert.match(saved, /\+x2apic/);
+});

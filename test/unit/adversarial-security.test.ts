@@ -1,0 +1,209 @@
+/**
+ * Security (issue 6): workspace content is data, never code or a path out of the
+ * workspace. The server reads only *.mtype files under its workspace folders,
+ * never through a symlink; nothing in server/src executes anything; every
+ * regular expression that may see user text runs in linear time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as oniguruma from 'vscode-oniguruma';
+import { findMtypeFiles, isWorkspaceMtype } from '../../server/src/lsp/files';
+import { LspClient } from '../fuzz/lib/lsp-client';
+import { adversarialStrings, findRegexLiterals, type FoundRegex } from '../fuzz/lib/regexes';
+
+const root = resolve(__dirname, '../..');
+
+/** workspace/ with an inner file, a symlinked folder and a symlinked file that lead outside/, and non-.mtype files. */
+function layout(): { workspace: string; outside: string } {
+  const base = mkdtempSync(join(tmpdir(), 'mtype-sec-'));
+  const workspace = join(base, 'workspace');
+  const outside = join(base, 'outside');
+  mkdirSync(join(workspace, 'sub'), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(join(workspace, 'inside.mtype'), 'machine inside {\n  qemu 4.2\n}\n');
+  writeFileSync(join(workspace, 'sub', 'nested.mtype'), 'machine nested {\n  qemu 4.2\n}\n');
+  writeFileSync(join(workspace, 'notes.txt'), 'machine notes {\n}\n');
+  writeFileSync(join(workspace, 'run.mtype.sh'), 'machine script {\n}\n');
+  writeFileSync(join(outside, 'secret.mtype'), 'machine secret {\n  qemu 4.2\n}\n');
+  symlinkSync(outside, join(workspace, 'linked-dir'), 'dir');
+  symlinkSync(join(outside, 'secret.mtype'), join(workspace, 'linked.mtype'), 'file');
+  return { workspace, outside };
+}
+
+test('findMtypeFiles lists only real *.mtype files inside the folder, never through a symlink', () => {
+  const { workspace } = layout();
+  const found = findMtypeFiles(workspace).map((p) => p.slice(workspace.length + 1));
+  assert.deepEqual(found, ['inside.mtype', join('sub', 'nested.mtype')]);
+  // The reason it holds: readdir's Dirent describes the link itself, and isDirectory()/isFile() are false for a link.
+  const link = readdirSync(workspace, { withFileTypes: true }).find((e) => e.name === 'linked-dir')!;
+  assert.equal(link.isDirectory(), false);
+  assert.equal(link.isSymbolicLink(), true);
+});
+
+test('isWorkspaceMtype: only *.mtype files whose real path is inside a root', () => {
+  const { workspace, outside } = layout();
+  const roots = [workspace];
+  assert.equal(isWorkspaceMtype(join(workspace, 'inside.mtype'), roots), true);
+  assert.equal(isWorkspaceMtype(join(workspace, 'sub', 'nested.mtype'), roots), true);
+  assert.equal(isWorkspaceMtype(join(workspace, 'linked.mtype'), roots), false, 'a symlink to a file outside');
+  assert.equal(isWorkspaceMtype(join(workspace, 'linked-dir', 'secret.mtype'), roots), false, 'a file reached through a symlinked folder');
+  assert.equal(isWorkspaceMtype(join(workspace, 'sub', '..', '..', 'outside', 'secret.mtype'), roots), false);
+  assert.equal(isWorkspaceMtype(join(outside, 'secret.mtype'), roots), false);
+  assert.equal(isWorkspaceMtype(join(workspace, 'notes.txt'), roots), false);
+  assert.equal(isWorkspaceMtype(join(workspace, 'missing.mtype'), roots), false);
+  assert.equal(isWorkspaceMtype(join(workspace, 'inside.mtype'), []), false);
+});
+
+test('the language server loads only workspace files and never re-reads a file outside it', async () => {
+  const { workspace, outside } = layout();
+  const client = new LspClient(join(root, 'server/out/server.js'), workspace);
+  try {
+    await client.request('initialize', { processId: null, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'w' }] });
+    client.notify('initialized', {});
+    const names = async (path: string) => {
+      const r = await client.request('textDocument/documentSymbol', { textDocument: { uri: pathToFileURL(path).href } });
+      return (r.result as Array<{ name: string }>).map((s) => s.name);
+    };
+    assert.deepEqual(await names(join(workspace, 'inside.mtype')), ['inside']);
+    assert.deepEqual(await names(join(workspace, 'sub', 'nested.mtype')), ['nested']);
+    for (const p of [join(workspace, 'linked.mtype'), join(workspace, 'linked-dir', 'secret.mtype'), join(outside, 'secret.mtype'), join(workspace, 'notes.txt')]) {
+      assert.deepEqual(await names(p), [], `${p} must not be loaded`);
+    }
+    // An editor closing a file outside the workspace must not make the server read it from disk.
+    const secret = pathToFileURL(join(outside, 'secret.mtype')).href;
+    client.notify('textDocument/didOpen', { textDocument: { uri: secret, languageId: 'mtype', version: 1, text: 'machine opened {\n}\n' } });
+    assert.deepEqual(await names(join(outside, 'secret.mtype')), ['opened']);
+    client.notify('textDocument/didClose', { textDocument: { uri: secret } });
+    assert.deepEqual(await names(join(outside, 'secret.mtype')), [], 'closed: forgotten, not re-read from disk');
+    // Nor a watched-file event for a symlinked file.
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(workspace, 'linked.mtype')).href, type: 2 }] });
+    assert.deepEqual(await names(join(workspace, 'linked.mtype')), []);
+    // A closed workspace file falls back to its text on disk.
+    const inside = pathToFileURL(join(workspace, 'inside.mtype')).href;
+    client.notify('textDocument/didOpen', { textDocument: { uri: inside, languageId: 'mtype', version: 1, text: 'machine edited {\n}\n' } });
+    client.notify('textDocument/didClose', { textDocument: { uri: inside } });
+    assert.deepEqual(await names(join(workspace, 'inside.mtype')), ['inside']);
+  } finally {
+    await client.shutdown();
+  }
+});
+
+test('package.json declares untrusted-workspace support (nothing in the workspace is executed)', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, true);
+  assert.match(pkg.capabilities.untrustedWorkspaces.description, /never executes/);
+});
+
+test('server/src has no way to execute anything: no child_process, eval, Function, vm, dynamic require or import', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts')) {
+        const text = readFileSync(path, 'utf8');
+        for (const [what, re] of [
+          ['child_process', /child_process/],
+          ['eval', /\beval\s*\(/],
+          ['Function constructor', /\bnew\s+Function\s*\(/],
+          ['vm module', /['"](node:)?vm['"]/],
+          ['dynamic require', /\brequire\s*\(\s*[^'"\s)]/],
+          ['dynamic import', /\bimport\s*\(\s*[^'"\s]/],
+          ['worker', /worker_threads/],
+        ] as const) {
+          if (re.test(text)) offenders.push(`${path.slice(root.length + 1)}: ${what}`);
+        }
+      }
+    }
+  };
+  walk(join(root, 'server/src'));
+  assert.deepEqual(offenders, []);
+});
+
+// ---- regular expressions ----------------------------------------------------
+
+/** Quadratic-or-worse regexes known and owned elsewhere; each is tracked by a `todo` test below until fixed. */
+const KNOWN_SUPERLINEAR = new Set(['services/completion.ts /[A-Za-z0-9_][A-Za-z0-9_.-]*$/']);
+
+const key = (r: FoundRegex) => `${r.file} /${r.source}/${r.flags}`;
+
+/** Milliseconds for the slowest adversarial string of length n (all matches, then split). */
+function worstTime(r: FoundRegex, n: number): number {
+  let worst = 0;
+  for (const s of adversarialStrings(n)) {
+    const re = new RegExp(r.source, r.flags);
+    const t0 = performance.now();
+    if (re.global) s.replace(re, '');
+    else re.exec(s);
+    s.split(new RegExp(r.source, r.flags.replace('g', '')));
+    worst = Math.max(worst, performance.now() - t0);
+  }
+  return worst;
+}
+
+/** Linear means: 10k characters well under 25 ms (quadratic takes ~40 ms), then 100k under 250 ms. */
+function assertLinear(r: FoundRegex): void {
+  const small = worstTime(r, 10_000);
+  assert.ok(small < 25, `${key(r)}: ${small.toFixed(1)} ms on 10k characters — super-linear backtracking`);
+  const big = worstTime(r, 100_000);
+  assert.ok(big < 250, `${key(r)}: ${big.toFixed(1)} ms on 100k characters`);
+}
+
+const found = findRegexLiterals(join(root, 'server/src'));
+
+test('every regex literal in server/src runs in linear time on adversarial strings', () => {
+  assert.ok(found.literals.length >= 10, `the extractor found only ${found.literals.length} regexes`);
+  assert.ok(found.literals.some((r) => r.source === '^0x[0-9a-f]+$'), 'the extractor sees the MSR-index regex');
+  assert.deepEqual(found.dynamic, [], 'a RegExp built at run time cannot be vetted here');
+  for (const r of found.literals) if (!KNOWN_SUPERLINEAR.has(key(r))) assertLinear(r);
+});
+
+test('the linearity check does catch a quadratic regex', () => {
+  assert.throws(() => assertLinear({ file: 'probe', source: '[a-z][a-z.-]*$', flags: '' }), /super-linear/);
+});
+
+for (const k of KNOWN_SUPERLINEAR) {
+  test(`known super-linear regex: ${k}`, { todo: 'owned by the editor-features work; see docs/robustness.md' }, () => {
+    const r = found.literals.find((x) => key(x) === k);
+    if (r) assertLinear(r); // gone from the source: fixed
+  });
+}
+
+test('every regex of the TextMate grammar scans adversarial lines in linear time', async () => {
+  const buf = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm', { paths: [root, __dirname] }));
+  await oniguruma.loadWASM(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const grammar = JSON.parse(readFileSync(join(root, 'syntaxes/mtype.tmLanguage.json'), 'utf8'));
+  const patterns: string[] = [];
+  const collect = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (['match', 'begin', 'end', 'while'].includes(k) && typeof v === 'string') patterns.push(v.replace(/\\\d/g, 'x')); // back-references to begin captures
+        else collect(v);
+      }
+    }
+  };
+  collect(grammar);
+  assert.ok(patterns.length >= 10);
+  const strings = adversarialStrings(100_000).map((s) => new oniguruma.OnigString(s));
+  for (const p of patterns) {
+    const scanner = new oniguruma.OnigScanner([p]);
+    for (const s of strings) {
+      const t0 = performance.now();
+      // Scan the whole line match by match, as the tokenizer does; a zero-width match still advances.
+      for (let pos = 0, guard = 0; pos <= s.content.length && guard < 200_000; guard++) {
+        const m = scanner.findNextMatchSync(s, pos);
+        if (!m) break;
+        pos = Math.max(m.captureIndices[0].end, pos + 1);
+      }
+      const ms = performance.now() - t0;
+      assert.ok(ms < 1500, `grammar regex ${p}: ${ms.toFixed(0)} ms on a ${s.content.length}-character line`);
+    }
+    scanner.dispose();
+  }
+  strings.forEach((s) => s.dispose());
+});

@@ -1,0 +1,105 @@
+/// <reference types="mocha" />
+/**
+ * The extension's commands, run the way a user runs them: Explain (a Markdown view), Copy as QEMU -cpu and as
+ * libvirt <cpu> (read back from the clipboard), Compare (two quick picks, answered here).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { extension, open, openMarkdown, positionOf, waitFor } from './util';
+
+const COMMANDS = ['mtype.explainMachine', 'mtype.copyQemu', 'mtype.copyLibvirt', 'mtype.compareMachines'];
+
+/** Waits for a Markdown document that was not open before and whose text satisfies `ok`. */
+function newMarkdown(before: readonly vscode.TextDocument[], what: string, ok: (text: string) => boolean): Promise<vscode.TextDocument> {
+  return waitFor(what, () => openMarkdown().find((d) => !before.includes(d) && ok(d.getText())));
+}
+
+async function clipboardAfter(command: string, ...args: unknown[]): Promise<string> {
+  const sentinel = `mtype-suite-${Date.now()}`;
+  await vscode.env.clipboard.writeText(sentinel);
+  assert.equal(await vscode.env.clipboard.readText(), sentinel, 'the clipboard works in this window');
+  await vscode.commands.executeCommand(command, ...args);
+  return waitFor(`the clipboard to change after ${command}`, async () => {
+    const text = await vscode.env.clipboard.readText();
+    return text !== sentinel ? text : undefined;
+  });
+}
+
+suite('commands', () => {
+  suiteSetup(async () => {
+    await extension();
+    await open('examples/q35.mtype');
+  });
+
+  test('the commands are contributed and registered', async () => {
+    const registered = await vscode.commands.getCommands(true);
+    for (const c of COMMANDS) assert.ok(registered.includes(c), `${c} is registered`);
+    const contributed = ((vscode.extensions.getExtension('mtype-tools.mtype')!.packageJSON.contributes?.commands ?? []) as Array<{ command: string }>).map((c) => c.command);
+    for (const c of COMMANDS) assert.ok(contributed.includes(c), `${c} is in contributes.commands`);
+  });
+
+  test('Explain machine type opens the resolved machine as Markdown', async () => {
+    const before = openMarkdown();
+    await vscode.commands.executeCommand('mtype.explainMachine', 'pc-q35-7.2');
+    const doc = await newMarkdown(before, 'the explanation of pc-q35-7.2', (t) => t.includes('pc-q35-7.2'));
+    const text = doc.getText();
+    assert.match(text, /Skylake-Server-v4/);
+    assert.match(text, /kvm-pv-eoi/);
+    assert.match(text, /7\.2/);
+    assert.match(text, /MSR_KVM_PV_EOI_EN/);
+  });
+
+  test('Copy as QEMU -cpu puts the -cpu option on the clipboard', async () => {
+    const text = await clipboardAfter('mtype.copyQemu', 'pc-q35-7.2');
+    assert.match(text, /^-cpu Skylake-Server-v4,/);
+    for (const bit of ['x2apic', 'kvmclock', 'kvm-steal-time', 'kvm-pv-eoi', 'kvmclock-stable-bit']) assert.match(text, new RegExp(`[,]${bit}=on\\b`));
+  });
+
+  test('Copy as libvirt <cpu> puts the <cpu> element on the clipboard', async () => {
+    const text = await clipboardAfter('mtype.copyLibvirt', 'pc-q35-7.2');
+    assert.match(text, /^<cpu mode='custom' match='exact'/);
+    assert.match(text, /<model fallback='forbid'>Skylake-Server-v4<\/model>/);
+    assert.match(text, /<feature policy='require' name='kvm-pv-eoi'\/>/);
+    assert.match(text, /<\/cpu>\s*$/);
+  });
+
+  test('Copy as QEMU without an argument takes the machine under the cursor', async () => {
+    const doc = await open('examples/q35.mtype');
+    const editor = vscode.window.activeTextEditor!;
+    const at = positionOf(doc, 'pc-q35-8.0', 2);
+    editor.selection = new vscode.Selection(at, at);
+    // a quick pick opens with the machine under the cursor first; accept it
+    const sentinel = `mtype-suite-${Date.now()}`;
+    await vscode.env.clipboard.writeText(sentinel);
+    const done = vscode.commands.executeCommand('mtype.copyQemu');
+    const text = await waitFor('the quick pick to be accepted and the clipboard written', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      const t = await vscode.env.clipboard.readText();
+      return t !== sentinel ? t : undefined;
+    });
+    await done;
+    assert.match(text, /^-cpu Skylake-Server-v4,/);
+  });
+
+  test('Compare machine types: two quick picks, then the difference as Markdown', async () => {
+    const doc = await open('examples/q35.mtype');
+    const editor = vscode.window.activeTextEditor!;
+    const at = positionOf(doc, 'pc-q35-7.2', 2);
+    editor.selection = new vscode.Selection(at, at);
+    const before = openMarkdown();
+    let finished = false;
+    const done = Promise.resolve(vscode.commands.executeCommand('mtype.compareMachines')).finally(() => (finished = true));
+    // first pick: the machine under the cursor (listed first); second pick: the first other machine
+    await waitFor('both quick picks answered', async () => {
+      if (finished) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return undefined;
+    });
+    await done;
+    const md = await newMarkdown(before, 'the comparison', (t) => t.includes('pc-q35-7.2'));
+    const text = md.getText();
+    assert.match(text, /pc-q35-7\.2/);
+    const other = /pc-q35-8\.0|pc-i440fx|pc-1\.|acme|incident|pc-next|fx-/.exec(text.replace(/pc-q35-7\.2/g, ''));
+    assert.ok(other, `names a second machine:\n${text}`);
+  });
+});

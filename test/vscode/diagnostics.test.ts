@@ -1,0 +1,98 @@
+/// <reference types="mocha" />
+/**
+ * Diagnostics in the editor: the examples and fixtures, opened in VS Code, carry the codes, severities and ranges
+ * the contract promises, and exactly what `mtype check --format json` reports for the same files.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { codeOf, diagnostics, diagnosticsWhere, extension, fileUri, open, rangeText, severityName, summarize, workspaceRoot } from './util';
+
+const FLAGGED: Record<string, string[]> = {
+  'examples/incidents.mtype': [
+    'MT200 error 7:2-7:10', // qemu 1.3: kvm-steal-time's MSR is migrated only from 1.5
+    'MT300 error 7:2-7:10', // qemu 1.3: kvm-pv-eoi needs Linux 3.6, host-kernel >= 3.2
+    'MT302 information 7:2-7:10',
+    'MT302 information 15:2-15:11',
+    'MT301 error 16:6-16:10', // cpu host
+    'MT302 information 21:2-21:10',
+    'MT201 error 23:8-23:15', // +invtsc
+  ],
+  'examples/pc-i440fx.mtype': ['MT200 error 47:8-47:14', 'MT400 hint 51:9-51:16', 'MT200 error 54:8-54:14'],
+  'fixtures/fixes.mtype': [
+    'MT400 hint 9:5-9:12', // kvm-mmu is deprecated
+    'MT300 error 11:4-11:15', // +kvm-pv-eoi needs Linux 3.6, host-kernel >= 3.2
+    'MT302 information 18:2-18:11', // fx-whitelist: qemu 2.12 brings 7 KVM default bits
+  ],
+};
+const CLEAN = ['examples/q35.mtype', 'examples/downstream.mtype', 'examples/pc-next.mtype', 'fixtures/base.mtype', 'fixtures/child.mtype'];
+
+suite('diagnostics', () => {
+  const docs = new Map<string, vscode.TextDocument>();
+
+  suiteSetup(async () => {
+    await extension();
+    // Clean files first, flagged ones last: the server answers in order, so once the last file has its
+    // diagnostics, every earlier file has been analysed (a clean file's "nothing" is then final, not "not yet").
+    for (const rel of [...CLEAN, ...Object.keys(FLAGGED)]) docs.set(rel, await open(rel));
+    for (const rel of Object.keys(FLAGGED)) {
+      await diagnosticsWhere(fileUri(rel), `${FLAGGED[rel].length} diagnostics`, (d) => d.length === FLAGGED[rel].length, 60_000);
+    }
+  });
+
+  for (const [rel, expected] of Object.entries(FLAGGED)) {
+    test(`${rel}: codes, severities and ranges`, async () => {
+      const got = await diagnosticsWhere(fileUri(rel), 'the expected diagnostics', (d) => summarize(d).join() === [...expected].sort().join(), 10_000)
+        .catch(() => diagnostics(fileUri(rel)));
+      assert.deepEqual(summarize(got), [...expected].sort());
+      for (const d of got) {
+        assert.equal(d.source, 'mtype', 'source');
+        assert.match(d.message, /\S/, 'a message');
+      }
+    });
+  }
+
+  test('messages name the machine, the bit and the numbers', () => {
+    const incidents = diagnostics(fileUri('examples/incidents.mtype'));
+    const mt200 = incidents.find((d) => codeOf(d) === 'MT200');
+    assert.ok(mt200);
+    assert.match(mt200.message, /incident-pv-eoi/);
+    assert.match(mt200.message, /kvm-steal-time \(CPUID 0x40000001 EAX\[5\]\)/);
+    assert.match(mt200.message, /MSR_KVM_STEAL_TIME \(0x4b564d03\)/);
+    assert.match(mt200.message, /1\.5/);
+    const mt301 = incidents.find((d) => codeOf(d) === 'MT301');
+    assert.equal(docs.get('examples/incidents.mtype')!.getText(mt301!.range), 'host');
+  });
+
+  for (const rel of CLEAN) {
+    test(`${rel}: no diagnostics`, () => {
+      assert.deepEqual(summarize(diagnostics(fileUri(rel))), []);
+    });
+  }
+
+  test('the editor shows what `mtype check --format json` reports', async () => {
+    // The same engine through its other adapter: the CLI shipped in the extension, run on the workspace.
+    const ext = await extension();
+    const cli = path.join(ext.extensionPath, 'server', 'out', 'cli.js');
+    const root = workspaceRoot().fsPath;
+    const run = spawnSync(process.execPath, [cli, 'check', '--format', 'json', 'examples', 'fixtures/fixes.mtype'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    assert.equal(run.status, 1, `mtype check exits 1 when there are errors\n${run.stderr}`);
+    const report = JSON.parse(run.stdout) as {
+      files: Array<{ path: string; diagnostics: Array<{ code: string; severity: string; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }> }>;
+    };
+    let compared = 0;
+    for (const file of report.files) {
+      const uri = vscode.Uri.file(path.resolve(root, file.path));
+      const cliView = file.diagnostics.map((d) => `${d.code} ${d.severity} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`).sort();
+      const editorView = diagnostics(uri).map((d) => `${codeOf(d)} ${severityName(d)} ${rangeText(d.range)} ${d.message}`).sort();
+      assert.deepEqual(editorView, cliView, file.path);
+      compared += cliView.length;
+    }
+    assert.ok(compared >= 13, `compared ${compared} diagnostics`);
+  });
+});
