@@ -212,3 +212,17 @@ test('incremental: editing a base re-checks the child in another file', () => {
   p.remove('base.mtype');
   assert.deepEqual(summary(p, 'child.mtype', only('MT111')), ['MT111@b']);
 });
+
+test('host-kernel floor: applies to machines that state none; the newer of floor and release minimum counts', () => {
+  const text = 'machine m {\n  qemu 2.11\n  cpuid +kvmclock +kvm-steal-time +kvm-pv-eoi +x2apic +kvm-poll-control\n}\n';
+  assert.deepEqual(summary(load({ 'a.mtype': text }, kb), 'a.mtype', only('MT300')), []);
+  const floored = load({ 'a.mtype': text }, kb, { hostKernelFloor: '4.19' });
+  const [d] = diagnosticsOf(floored, 'a.mtype', 'MT300');
+  assert.match(d.message, /kvm-poll-control .* Linux 5\.2; m allows the configured host-kernel floor \(4\.19\)/);
+  // a machine's own host-kernel wins over the floor
+  assert.deepEqual(summary(load({ 'a.mtype': text.replace('qemu 2.11', 'qemu 2.11\n  host-kernel >= 5.4') }, kb, { hostKernelFloor: '4.19' }), 'a.mtype', only('MT300')), []);
+  // the release minimum (2.6.32 for 1.3 in the mini KB) loses to a newer floor and wins over an older one
+  const old = 'machine m {\n  qemu 1.3\n  cpuid +kvmclock +kvm-steal-time +kvm-pv-eoi\n}\n';
+  assert.deepEqual(summary(load({ 'a.mtype': old }, kb, { hostKernelFloor: '3.6' }), 'a.mtype', only('MT300')), []);
+  assert.deepEqual(summary(load({ 'a.mtype': old }, kb, { hostKernelFloor: '2.6.20' }), 'a.mtype', only('MT300')), ['MT300@+kvm-steal-time', 'MT300@+kvm-pv-eoi']);
+});

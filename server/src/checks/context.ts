@@ -6,6 +6,7 @@ import { computeCpuid, effectiveQemu, modelsToCheck, type EffectiveCpuid } from 
 import type { ParsedDocument } from '../model/document';
 import type { MachineRef, Origin, ResolvedMachine } from '../model/resolve';
 import type { Workspace } from '../model/workspace';
+import { compareVersions } from '../common/version';
 
 export class MachineContext {
   private cpuidCache?: EffectiveCpuid[];
@@ -16,6 +17,8 @@ export class MachineContext {
     readonly doc: ParsedDocument,
     readonly ref: MachineRef,
     readonly machine: ResolvedMachine,
+    /** The configured fleet floor for machines that state no host-kernel. */
+    readonly kernelFloor?: string,
   ) {}
 
   get name(): string {
@@ -39,11 +42,16 @@ export class MachineContext {
     return this.cpuidCache;
   }
 
-  /** Oldest host kernel: stated, inherited, or the QEMU release's minimum (null when unknown). */
-  get kernelMin(): { value: string; stated: boolean } | undefined {
-    if (this.machine.hostKernelMin) return { value: this.machine.hostKernelMin.value, stated: true };
-    const min = this.kb.releaseFor(this.qemu)?.minKernel;
-    return min ? { value: min, stated: false } : undefined;
+  /**
+   * Oldest host kernel: stated or inherited; else the newer of the QEMU release's minimum
+   * and the configured floor; undefined when neither is known.
+   */
+  get kernelMin(): { value: string; source: 'stated' | 'release' | 'floor' } | undefined {
+    if (this.machine.hostKernelMin) return { value: this.machine.hostKernelMin.value, source: 'stated' };
+    const release = this.kb.releaseFor(this.qemu)?.minKernel ?? undefined;
+    const floor = this.kernelFloor;
+    if (release && (!floor || compareVersions(release, floor) >= 0)) return { value: release, source: 'release' };
+    return floor ? { value: floor, source: 'floor' } : undefined;
   }
 
   get kernelMax(): string | undefined {

@@ -29,7 +29,10 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: !tooNew }];
       let message: string;
       if (tooNew) {
-        const stated = min.stated ? `host-kernel >= ${min.value}` : `the oldest host kernel QEMU ${ctx.qemu} supports (${min.value})`;
+        const stated =
+          min.source === 'stated' ? `host-kernel >= ${min.value}`
+          : min.source === 'floor' ? `the configured host-kernel floor (${min.value})`
+          : `the oldest host kernel QEMU ${ctx.qemu} supports (${min.value})`;
         message = `${via} ${featureWithLocation(f)}, which KVM exposes from Linux ${f.kvmSince}; ${ctx.name} allows ${stated}: on older hosts the guest loses the bit`;
         fixes.push({ kind: 'set-kernel', title: `Raise host-kernel to ${f.kvmSince}`, machine: ctx.name, min: f.kvmSince!, preferred: true });
         fixes[0].preferred = false;

@@ -31,10 +31,12 @@ const MACHINE_CHECKS: MachineCheck[] = [
 
 export interface AnalysisOptions {
   severity?: SeverityOverrides;
+  /** Oldest host kernel of the fleet, for machines that state no host-kernel (a setting). */
+  hostKernelFloor?: string;
 }
 
 /** Every finding of one document, before severity and suppression. */
-export function findings(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase): Finding[] {
+export function findings(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}): Finding[] {
   const out: Finding[] = [];
   for (const d of doc.tree.diagnostics) {
     out.push({
@@ -47,7 +49,7 @@ export function findings(doc: ParsedDocument, workspace: Workspace, kb: Knowledg
   for (const decl of doc.tree.machines) {
     if (!decl.name) continue;
     const ref = { doc, decl, name: decl.name.text };
-    const ctx = new MachineContext(kb, workspace, doc, ref, workspace.resolve(ref));
+    const ctx = new MachineContext(kb, workspace, doc, ref, workspace.resolve(ref), options.hostKernelFloor);
     for (const check of MACHINE_CHECKS) {
       try {
         check(ctx, (f) => out.push(f));
@@ -63,7 +65,7 @@ export function findings(doc: ParsedDocument, workspace: Workspace, kb: Knowledg
 export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}): Diagnostic[] {
   const silenced = suppressedLines(doc);
   const result: Diagnostic[] = [];
-  for (const f of findings(doc, workspace, kb)) {
+  for (const f of findings(doc, workspace, kb, options)) {
     const setting = options.severity?.[f.code] ?? CODES[f.code].severity;
     if (setting === 'off') continue;
     const range = doc.lines.rangeOf(f.span);

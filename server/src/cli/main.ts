@@ -10,6 +10,7 @@ import { analyseDocument } from '../checks/index';
 import { explainMachine, explanationLibvirt, explanationQemu, explanationText } from '../services/explain';
 import { allRecordsJson, lookupRecord, suggestRecord } from '../services/kb-records';
 import { suggest } from '../common/suggest';
+import { isVersion } from '../common/version';
 import { parseArgs, single } from './args';
 import { MAX_FILE_BYTES, UsageError, collectFiles, readText } from './files';
 import { toSarif } from './sarif';
@@ -21,14 +22,15 @@ const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
 const USAGE = `mtype ${VERSION} — checks QEMU/KVM machine-type definitions (.mtype)
 
 Usage:
-  mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]…
+  mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]… [--host-kernel-floor VERSION]
   mtype explain MACHINE [--model MODEL] [PATH…] [--format text|json|qemu|libvirt]
   mtype kb NAME [--format text|json]
   mtype kb --all --format json
 
 PATH is a .mtype file or a folder (every *.mtype below it, skipping node_modules
 and dot-folders); the default is the current folder. LEVEL is error, warning,
-information, hint or off.
+information, hint or off. --host-kernel-floor sets the oldest host kernel for
+machines that state no host-kernel.
 
 Exit status: 0 no errors, 1 errors found (kb: unknown name), 2 could not run.`;
 
@@ -113,14 +115,16 @@ function oversizedDiagnostic(): Diagnostic {
 }
 
 function check(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['--format', '--severity'], []);
+  const args = parseArgs(argv, ['--format', '--severity', '--host-kernel-floor'], []);
   const format = single(args, '--format', ['text', 'json', 'sarif']) ?? 'text';
   const severity = parseSeverities(args.options.get('--severity'));
+  const hostKernelFloor = single(args, '--host-kernel-floor');
+  if (hostKernelFloor !== undefined && !isVersion(hostKernelFloor)) throw new UsageError(`--host-kernel-floor: '${hostKernelFloor}' is not a version like 4.19`);
   const { workspace, files, oversized } = load(args.positionals);
   const kbase = getKnowledgeBase();
   const results = files.map((path) => {
     const doc = workspace.document(path);
-    const diagnostics = doc ? analyseDocument(doc, workspace, kbase, { severity }) : oversized.has(path) ? [oversizedDiagnostic()] : [];
+    const diagnostics = doc ? analyseDocument(doc, workspace, kbase, { severity, hostKernelFloor }) : oversized.has(path) ? [oversizedDiagnostic()] : [];
     return { path, diagnostics };
   });
   const summary = { errors: 0, warnings: 0, information: 0, hints: 0 };

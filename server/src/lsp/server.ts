@@ -18,6 +18,7 @@ import { Project } from '../services/project';
 import { documentSymbols, foldingRanges } from '../services/symbols';
 import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
 import { isCode } from '../common/diagnostic';
+import { isVersion } from '../common/version';
 import { toDocumentSymbol, toLspDiagnostic } from './convert';
 import { MAX_DOCUMENT_CHARS, findMtypeFiles, isWorkspaceMtype, pathToUri, readFileText, uriToPath } from './files';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
@@ -179,7 +180,9 @@ export class MtypeSession {
         }
       }
     }
-    this.project.setOptions({ severity });
+    const floor = (config as { hostKernelFloor?: unknown } | undefined)?.hostKernelFloor;
+    const hostKernelFloor = typeof floor === 'string' && isVersion(floor.trim()) ? floor.trim() : undefined;
+    this.project.setOptions({ severity, hostKernelFloor });
     for (const doc of this.documents.all()) this.pending.add(doc.uri);
     this.schedule();
   }
