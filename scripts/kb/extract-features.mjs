@@ -41,6 +41,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripComments } from './c-source.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -58,33 +59,6 @@ export const QEMU_RELEASES = [
 const REG_ORDER = { EAX: 0, EBX: 1, ECX: 2, EDX: 3 };
 
 // ---------------------------------------------------------------- C helpers
-
-/** Remove C comments, keeping string literals intact. */
-export function stripComments(src) {
-  let out = '';
-  let i = 0;
-  const n = src.length;
-  while (i < n) {
-    const c = src[i];
-    if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < n && src[j] !== c) j += src[j] === '\\' ? 2 : 1;
-      out += src.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '/' && src[i + 1] === '*') {
-      const j = src.indexOf('*/', i + 2);
-      out += ' ';
-      i = j < 0 ? n : j + 2;
-    } else if (c === '/' && src[i + 1] === '/') {
-      const j = src.indexOf('\n', i);
-      i = j < 0 ? n : j;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
 
 /** Index of the brace matching the '{' at `open`. */
 function matchBrace(s, open) {

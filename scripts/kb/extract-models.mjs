@@ -22,6 +22,7 @@
 //    feature lists and names; the old one is used to mark what already existed in 7.2.
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripComments } from './c-source.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Dating table. Each entry is backed by the listed source; anything not listed stays null.
@@ -77,34 +78,6 @@ function parseArgs(argv) {
     a[k.slice(2)] = argv[++i];
   }
   return a;
-}
-
-// ----------------------------------------------------------------------------- C helpers
-function stripComments(src) {
-  let out = '';
-  let i = 0;
-  const n = src.length;
-  while (i < n) {
-    const c = src[i];
-    if (c === '"' || c === "'") {
-      const q = c;
-      let j = i + 1;
-      while (j < n && src[j] !== q) { if (src[j] === '\\') j++; j++; }
-      out += src.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '/' && src[i + 1] === '*') {
-      const j = src.indexOf('*/', i + 2);
-      out += ' ';
-      i = j < 0 ? n : j + 2;
-    } else if (c === '/' && src[i + 1] === '/') {
-      const j = src.indexOf('\n', i);
-      i = j < 0 ? n : j;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
 }
 
 function collectDefines(src, defs) {
