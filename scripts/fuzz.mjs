@@ -35,7 +35,7 @@ if (!existsSync(join(root, 'server/out/cli.js'))) {
   process.exit(2);
 }
 const engine = join(root, 'out/fuzz/engine.js');
-await esbuild.build({
+await esbuild.build({ // the engine: worker for campaigns, and `node out/fuzz/engine.js --replay` for one input
   entryPoints: [join(root, 'test/fuzz/engine.ts')],
   outfile: engine,
   bundle: true,
@@ -84,7 +84,8 @@ function runWorker(start) {
   return new Promise((resolveRun) => {
     const progress = new SharedArrayBuffer(4);
     const current = new Int32Array(progress);
-    const worker = new Worker(engine, { workerData: { root, seed, start, end: iterations, cliEvery, progress } });
+    // A heap limit turns a runaway input into a recorded crash instead of a machine out of memory.
+    const worker = new Worker(engine, { workerData: { root, seed, start, end: iterations, cliEvery, progress }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
     let last = Date.now();
     let done = start;
     const watchdog = setInterval(() => {
@@ -103,8 +104,10 @@ function runWorker(start) {
     });
     worker.on('error', (error) => {
       clearInterval(watchdog);
-      take({ index: done, seed: -1, generator: '?', bytes: 0, ms: 0, failure: { kind: 'crash', message: `worker died: ${error.stack}` } });
-      resolveRun(done + 1);
+      // The results of the unfinished batch are lost; the input that killed the worker is recorded.
+      const index = Math.max(done, Atomics.load(current, 0));
+      take({ index, seed: -1, generator: '?', bytes: 0, ms: 0, failure: { kind: 'crash', message: `worker died on input ${index}: ${error.stack}` } });
+      resolveRun(index + 1);
     });
     worker.on('exit', () => {
       clearInterval(watchdog);

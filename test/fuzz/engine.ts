@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getKnowledgeBase, type KnowledgeBase } from '../../server/src/kb/knowledge-base';
@@ -37,6 +37,9 @@ export interface Result {
   cli?: { ms: number; failure?: string };
 }
 
+/** An input slower than this (first analysis, or the whole check) is a hang. */
+export const HANG_MS = 1000;
+
 const COMPANION = 'machine base {\n  qemu 1.3\n  cpu Haswell\n  cpuid { +kvm-pv-eoi }\n}\nmachine pc-1.3 extends base { deprecated "old" }\n';
 
 export function generate(seeds: readonly string[], seed: number): { generator: string; text: string } {
@@ -51,14 +54,21 @@ export function runOne(index: number, job: Job, seeds: readonly string[], kbs: K
   const seed = deriveSeed(job.seed, index);
   const { generator, text } = generate(seeds, seed);
   const result: Result = { index, seed, generator, bytes: Buffer.byteLength(text), ms: 0 };
-  const t0 = performance.now();
-  try {
-    checkInput(text, kbs[index % kbs.length], { companion: index % 3 === 0 ? COMPANION : undefined, budgetMs: 1000 });
-  } catch (error) {
-    const kind = error instanceof FuzzFailure ? error.kind : 'crash';
-    result.failure = { kind, message: (error as Error).message, text };
+  const options = { companion: index % 3 === 0 ? COMPANION : undefined, budgetMs: HANG_MS };
+  // A slow input is timed twice and the faster run counts: on a shared machine one run can be starved.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const t0 = performance.now();
+    result.failure = undefined;
+    try {
+      checkInput(text, kbs[index % kbs.length], options);
+    } catch (error) {
+      const kind = error instanceof FuzzFailure ? error.kind : 'crash';
+      result.failure = { kind, message: (error as Error).message, text };
+    }
+    const ms = performance.now() - t0;
+    result.ms = attempt === 0 ? ms : Math.min(result.ms, ms);
+    if (result.ms <= HANG_MS && result.failure?.kind !== 'hang') break;
   }
-  result.ms = performance.now() - t0;
   if (job.cliEvery > 0 && index % job.cliEvery === 0) result.cli = runCli(text, join(job.root, 'server/out/cli.js'), join(tmp, `input-${index}.mtype`));
   return result;
 }
@@ -83,11 +93,13 @@ function runCli(text: string, cli: string, path: string): Result['cli'] {
   return { ms };
 }
 
+function setup(job: Job) {
+  return { seeds: repositorySeeds(job.root), kbs: [getKnowledgeBase(), miniKb()], tmp: mkdtempSync(join(tmpdir(), 'mtype-fuzz-')) };
+}
+
 if (parentPort && workerData) {
   const job = workerData as Job;
-  const seeds = repositorySeeds(job.root);
-  const kbs = [getKnowledgeBase(), miniKb()];
-  const tmp = mkdtempSync(join(tmpdir(), 'mtype-fuzz-'));
+  const { seeds, kbs, tmp } = setup(job);
   const progress = new Int32Array(job.progress);
   let batch: Result[] = [];
   for (let i = job.start; i < job.end; i++) {
@@ -97,5 +109,21 @@ if (parentPort && workerData) {
       parentPort.postMessage(batch);
       batch = [];
     }
+  }
+}
+
+// Replay: node out/fuzz/engine.js --replay ROOT SEED FIRST [LAST] — runs inputs FIRST..LAST of a campaign
+// one by one, printing each index before it runs, and writes the input to stdout when it fails.
+const replay = process.argv.indexOf('--replay');
+if (!parentPort && replay >= 0) {
+  const [root, seed, first, last] = process.argv.slice(replay + 1);
+  const job: Job = { root, seed: Number(seed), start: Number(first), end: Number(last ?? first) + 1, cliEvery: 0, progress: new SharedArrayBuffer(4) };
+  const { seeds, kbs, tmp } = setup(job);
+  for (let i = job.start; i < job.end; i++) {
+    const { text } = generate(seeds, deriveSeed(job.seed, i));
+    writeSync(2, `input ${i}: ${text.length} characters\n`);
+    const r = runOne(i, job, seeds, kbs, tmp);
+    writeSync(2, `  ${r.ms.toFixed(1)} ms${r.failure ? ` — ${r.failure.message}` : ''}\n`);
+    if (r.failure) writeSync(1, text);
   }
 }

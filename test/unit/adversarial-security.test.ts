@@ -126,9 +126,6 @@ test('server/src has no way to execute anything: no child_process, eval, Functio
 
 // ---- regular expressions ----------------------------------------------------
 
-/** Quadratic-or-worse regexes known and owned elsewhere; each is tracked by a `todo` test below until fixed. */
-const KNOWN_SUPERLINEAR = new Set(['services/completion.ts /[A-Za-z0-9_][A-Za-z0-9_.-]*$/']);
-
 const key = (r: FoundRegex) => `${r.file} /${r.source}/${r.flags}`;
 
 /** Milliseconds for the slowest adversarial string of length n (all matches, then split). */
@@ -159,19 +156,12 @@ test('every regex literal in server/src runs in linear time on adversarial strin
   assert.ok(found.literals.length >= 10, `the extractor found only ${found.literals.length} regexes`);
   assert.ok(found.literals.some((r) => r.source === '^0x[0-9a-f]+$'), 'the extractor sees the MSR-index regex');
   assert.deepEqual(found.dynamic, [], 'a RegExp built at run time cannot be vetted here');
-  for (const r of found.literals) if (!KNOWN_SUPERLINEAR.has(key(r))) assertLinear(r);
+  for (const r of found.literals) assertLinear(r);
 });
 
 test('the linearity check does catch a quadratic regex', () => {
   assert.throws(() => assertLinear({ file: 'probe', source: '[a-z][a-z.-]*$', flags: '' }), /super-linear/);
 });
-
-for (const k of KNOWN_SUPERLINEAR) {
-  test(`known super-linear regex: ${k}`, { todo: 'owned by the editor-features work; see docs/robustness.md' }, () => {
-    const r = found.literals.find((x) => key(x) === k);
-    if (r) assertLinear(r); // gone from the source: fixed
-  });
-}
 
 test('every regex of the TextMate grammar scans adversarial lines in linear time', async () => {
   const buf = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm', { paths: [root, __dirname] }));

@@ -8,6 +8,7 @@ import { featureWithLocation } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck } from './context';
+import { maySuggest } from './budget';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -21,7 +22,7 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
       const word = edit.feature.text;
       const feature = kb.feature(word);
       if (!feature) {
-        const suggestions = kb.suggestFeature(word);
+        const suggestions = maySuggest(ctx.doc.tree, 'feature', edit.feature.start) ? kb.suggestFeature(word) : [];
         report({
           code: 'MT100',
           message: `unknown CPUID feature '${word}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,

@@ -14,12 +14,22 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
   const min = ctx.kernelMin;
   const max = ctx.kernelMax;
   const reported = new Set<string>();
+  // Whether a bit depends on the host kernel is a fact of the feature and this machine's
+  // kernel range: decided once per feature, however many CPU models list it.
+  const verdicts = new Map<string, { tooNew: boolean; dropped: boolean }>();
   for (const cpuid of ctx.cpuids) {
     if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
     for (const bit of cpuid.enabled.values()) {
       const f = bit.feature;
-      const tooNew = min && f.kvmSince && compareVersions(min.value, f.kvmSince) < 0;
-      const dropped = f.kvmUntil && (!max || compareVersions(max, f.kvmUntil) > 0);
+      let verdict = verdicts.get(f.name);
+      if (!verdict) {
+        verdict = {
+          tooNew: !!(min && f.kvmSince && compareVersions(min.value, f.kvmSince) < 0),
+          dropped: !!(f.kvmUntil && (!max || compareVersions(max, f.kvmUntil) > 0)),
+        };
+        verdicts.set(f.name, verdict);
+      }
+      const { tooNew, dropped } = verdict;
       if (!tooNew && !dropped) continue;
       const where = ctx.place(bit.origin, `${f.name} comes from here`);
       const key = `${f.name}|${where.span.start}`;
@@ -28,7 +38,7 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       const via = bit.source === 'kvm-default' ? `QEMU ${ctx.qemu}'s KVM defaults include` : bit.source === 'model' ? `${cpuid.modelName} includes` : `machine ${ctx.name} whitelists`;
       const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: !tooNew }];
       let message: string;
-      if (tooNew) {
+      if (tooNew && min) {
         const stated =
           min.source === 'stated' ? `host-kernel >= ${min.value}`
           : min.source === 'floor' ? `the configured host-kernel floor (${min.value})`

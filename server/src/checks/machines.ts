@@ -2,6 +2,12 @@
 import type { FixIntent } from '../common/diagnostic';
 import { suggest } from '../common/suggest';
 import type { MachineCheck } from './context';
+import { maySuggest } from './budget';
+
+/** MT113 names at most this many other definitions, so N copies of a machine cost O(N) each, not O(N) text each. */
+const MAX_LISTED_DUPLICATES = 5;
+/** Did-you-mean for a base compares with every machine name: keep (suggested bases x names) near this. */
+const BASE_SUGGESTION_WORK = 2_000_000;
 
 export const checkInheritance: MachineCheck = (ctx, report) => {
   const decl = ctx.ref.decl;
@@ -9,7 +15,7 @@ export const checkInheritance: MachineCheck = (ctx, report) => {
   if (!base) return;
   const { missingBase, cycle } = ctx.machine;
   if (missingBase && missingBase.in.decl === decl) {
-    const suggestions = suggest(base.text, ctx.workspace.machineNames(), 3).filter((s) => s !== ctx.name);
+    const suggestions = maySuggest(ctx.doc.tree, 'base', base.start, Math.max(10, Math.floor(BASE_SUGGESTION_WORK / ctx.workspace.machineNameCount))) ? suggest(base.text, ctx.workspace.machineNames(), 3).filter((s) => s !== ctx.name) : [];
     report({
       code: 'MT111',
       message: `unknown base machine type '${base.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ': no .mtype file of the workspace defines it'}`,
@@ -42,11 +48,13 @@ export const checkInheritance: MachineCheck = (ctx, report) => {
 export const checkDuplicateDefinitions: MachineCheck = (ctx, report) => {
   const defs = ctx.workspace.definitions(ctx.name).filter((r) => r.name === ctx.name);
   if (defs.length < 2) return;
-  const others = defs.filter((r) => r.decl !== ctx.ref.decl);
+  const all = defs.filter((r) => r.decl !== ctx.ref.decl);
+  const others = all.slice(0, MAX_LISTED_DUPLICATES);
+  const more = all.length > others.length ? ` and ${all.length - others.length} more` : '';
   const here = (r: (typeof defs)[number]) => `${r.doc.uri === ctx.doc.uri ? 'line ' + (r.doc.lines.positionAt(r.decl.start).line + 1) : r.doc.uri}`;
   report({
     code: 'MT113',
-    message: `machine type ${ctx.name} is defined ${defs.length} times in the workspace (also at ${others.map(here).join(', ')})`,
+    message: `machine type ${ctx.name} is defined ${defs.length} times in the workspace (also at ${others.map(here).join(', ')}${more})`,
     span: ctx.nameSpan,
     related: others.map((r) => ({ uri: r.doc.uri, span: r.decl.name ?? r.decl.keyword, message: `${ctx.name} is also defined here` })),
   });

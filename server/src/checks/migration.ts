@@ -9,15 +9,36 @@ import { featureWithLocation, msrWithIndex } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck } from './context';
 import { migrationOf } from './msr-facts';
+import type { FeatureRecord, MsrRecord } from '../kb/types';
+import { maySuggest } from './budget';
 
 export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
   const qemu = ctx.qemu;
   const reported = new Set<string>();
+  // The state MSRs of a feature that this machine does not migrate depend on the feature
+  // alone, not on the CPU model: work them out once per feature, not once per model.
+  const unmigrated = new Map<string, Array<{ msr: MsrRecord; since: string }>>();
+  const unmigratedOf = (feature: FeatureRecord) => {
+    let list = unmigrated.get(feature.name);
+    if (!list) {
+      list = [];
+      for (const msr of kb.msrsOfFeature(feature.name)) {
+        if (msr.role !== 'state') continue;
+        const m = migrationOf(ctx.machine, qemu, msr, kb);
+        if (m.migrated === false) list.push({ msr, since: m.since });
+      }
+      unmigrated.set(feature.name, list);
+    }
+    return list;
+  };
   for (const cpuid of ctx.cpuids) {
     for (const bit of cpuid.enabled.values()) {
+      const blocks = bit.feature.unmigratable && !ctx.machine.followsHost.value;
+      const msrs = unmigratedOf(bit.feature);
+      if (!blocks && msrs.length === 0) continue;
       const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
-      if (bit.feature.unmigratable && !ctx.machine.followsHost.value) {
+      if (blocks) {
         const key = `MT201|${bit.feature.name}|${where.span.start}`;
         if (!reported.has(key)) {
           reported.add(key);
@@ -29,10 +50,8 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
           });
         }
       }
-      for (const msr of kb.msrsOfFeature(bit.feature.name)) {
-        if (msr.role !== 'state') continue;
-        const m = migrationOf(ctx.machine, qemu, msr, kb);
-        if (m.migrated !== false) continue;
+      for (const m of msrs) {
+        const msr = m.msr;
         const key = `MT200|${bit.feature.name}|${msr.name}|${where.span.start}`;
         if (reported.has(key)) continue;
         reported.add(key);
@@ -65,7 +84,7 @@ export const checkMigrateList: MachineCheck = (ctx, report) => {
       const msr = kb.msr(name.text);
       if (!msr) {
         const isIndex = /^0x[0-9a-f]+$/i.test(name.text);
-        const suggestions = isIndex ? [] : kb.suggestMsr(name.text);
+        const suggestions = isIndex || !maySuggest(ctx.doc.tree, 'msr', name.start) ? [] : kb.suggestMsr(name.text);
         report({
           code: 'MT120',
           message: isIndex

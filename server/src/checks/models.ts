@@ -4,6 +4,7 @@ import type { FixIntent } from '../common/diagnostic';
 import type { Name } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import type { Finding } from '../common/diagnostic';
+import { maySuggest } from './budget';
 
 /** Model names this machine states itself: its `cpu` line and its `cpuid for` lists. */
 function ownModelNames(ctx: MachineContext): Array<{ name: Name; isCpuLine: boolean }> {
@@ -21,7 +22,7 @@ export const checkModels: MachineCheck = (ctx, report) => {
   for (const { name, isCpuLine } of ownModelNames(ctx)) {
     const model = ctx.kb.model(name.text);
     if (!model) {
-      const suggestions = ctx.kb.suggestModel(name.text);
+      const suggestions = maySuggest(ctx.doc.tree, 'model', name.start) ? ctx.kb.suggestModel(name.text) : [];
       report({
         code: 'MT110',
         message: `unknown CPU model '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ''}`,

@@ -13,6 +13,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { sep } from 'node:path';
 import { getKnowledgeBase } from '../kb/knowledge-base';
 import { Project } from '../services/project';
 import { documentSymbols, foldingRanges } from '../services/symbols';
@@ -48,6 +49,8 @@ export class MtypeSession {
   private canFetchConfiguration = false;
   /** Workspace folders as paths: the only places files are read from. */
   roots: string[] = [];
+  /** The client sends workspace/didChangeWorkspaceFolders. */
+  workspaceFolderEvents = false;
 
   constructor(readonly connection: Connection) {}
 
@@ -55,6 +58,7 @@ export class MtypeSession {
     const caps = params.capabilities;
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     this.canFetchConfiguration = !!caps.workspace?.configuration;
+    this.workspaceFolderEvents = !!caps.workspace?.workspaceFolders;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.scanFolders(folders);
     return {
@@ -81,6 +85,27 @@ export class MtypeSession {
         if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) this.project.update(pathToUri(path), text);
       }
     }
+  }
+
+  /** Folders added or removed after start-up: scan the new ones, forget the closed files of the old. */
+  changeFolders(added: string[], removed: string[]): void {
+    for (const uri of removed) {
+      const root = uriToPath(uri);
+      if (!root) continue;
+      this.roots = this.roots.filter((r) => r !== root);
+      for (const doc of [...this.project.workspace.documents]) {
+        const path = uriToPath(doc.uri);
+        if (!path || this.documents.get(doc.uri) || isWorkspaceMtype(path, this.roots)) continue;
+        if (path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)) {
+          for (const d of this.project.remove(doc.uri)) this.pending.add(d);
+        }
+      }
+    }
+    const before = new Set([...this.project.workspace.documents].map((d) => d.uri));
+    this.scanFolders(added);
+    for (const doc of this.project.workspace.documents) if (!before.has(doc.uri)) this.pending.add(doc.uri);
+    for (const doc of this.documents.all()) this.pending.add(doc.uri);
+    this.schedule();
   }
 
   /** The text of a document changed (opened, edited, or changed on disk). */
@@ -193,7 +218,12 @@ export function startServer(connection: Connection): MtypeSession {
   const { documents } = session;
 
   connection.onInitialize((params) => session.initialize(params));
-  connection.onInitialized(() => void session.loadSettings());
+  connection.onInitialized(() => {
+    void session.loadSettings();
+    if (session.workspaceFolderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => session.changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri)));
+    }
+  });
   connection.onDidChangeConfiguration((change) => {
     const settings = (change.settings as { mtype?: unknown } | undefined)?.mtype;
     if (settings) session.applySettings(settings);

@@ -64,31 +64,16 @@ export function computeCpuid(
   kb: KnowledgeBase,
 ): EffectiveCpuid {
   const qemu = effectiveQemu(machine, kb);
-  const release = kb.releaseFor(qemu);
   const model = kb.model(modelName);
+  const base = baseBits(kb, model, qemu, machine.accel.value === 'kvm');
+  const release = base.release;
   const result: EffectiveCpuid = { modelName, model, modelOrigin, release, qemu, enabled: new Map(), masked: new Map() };
   const qemuOrigin = machine.qemu?.origin;
-  const enable = (feature: FeatureRecord | undefined, bit: Omit<EffectiveBit, 'feature'>) => {
-    if (feature) result.enabled.set(feature.name, { feature, ...bit });
-  };
-
-  if (model && !model.followsHost) {
-    for (const name of model.features) enable(kb.feature(name), { source: 'model', origin: modelOrigin });
-    for (const compat of kb.modelCompat) {
-      if (compareVersions(qemu, compat.upTo) > 0) continue;
-      if (compat.model !== '*' && compat.model !== model.family && compat.model !== model.name) continue;
-      const feature = kb.feature(compat.feature);
-      if (!feature) continue;
-      if (compat.value) enable(feature, { source: 'model', origin: qemuOrigin ?? modelOrigin });
-      else result.enabled.delete(feature.name);
-    }
-  }
-  if (machine.accel.value === 'kvm' && release) {
-    const origin = machine.accel.origin ?? qemuOrigin;
-    for (const name of release.kvmDefaults) {
-      const feature = kb.feature(name);
-      if (feature && !result.enabled.has(feature.name)) enable(feature, { source: 'kvm-default', origin });
-    }
+  const compatOrigin = qemuOrigin ?? modelOrigin;
+  const kvmOrigin = machine.accel.origin ?? qemuOrigin;
+  for (const { feature, from } of base.bits) {
+    if (from === 'kvm') result.enabled.set(feature.name, { feature, source: 'kvm-default', origin: kvmOrigin });
+    else result.enabled.set(feature.name, { feature, source: 'model', origin: from === 'model' ? modelOrigin : compatOrigin });
   }
   for (const edit of machine.edits) {
     if (!editAppliesTo(edit, model, modelName, kb)) continue;
@@ -104,6 +89,59 @@ export function computeCpuid(
     }
   }
   return result;
+}
+
+/** A bit before the machine's edits: from the model, a model compat delta of the release, or a KVM default. */
+interface BaseBit {
+  feature: FeatureRecord;
+  from: 'model' | 'compat' | 'kvm';
+}
+
+interface BaseCpuid {
+  release?: ReleaseRecord;
+  /** In the order computeCpuid inserts them (messages list bits in this order). */
+  bits: BaseBit[];
+}
+
+/**
+ * The bits a (model, QEMU release, accel) gives every machine before its own edits.
+ * They depend on the KB only, so they are computed once per combination and shared
+ * by every machine (and every model of a machine) that uses it.
+ */
+const baseCache = new WeakMap<KnowledgeBase, Map<string, BaseCpuid>>();
+
+function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: string, kvm: boolean): BaseCpuid {
+  let cache = baseCache.get(kb);
+  if (!cache) baseCache.set(kb, (cache = new Map()));
+  const key = `${model?.name ?? ''}|${qemu}|${kvm}`;
+  let base = cache.get(key);
+  if (base) return base;
+  const release = kb.releaseFor(qemu);
+  const bits = new Map<string, BaseBit>();
+  if (model && !model.followsHost) {
+    for (const name of model.features) {
+      const feature = kb.feature(name);
+      if (feature) bits.set(feature.name, { feature, from: 'model' });
+    }
+    for (const compat of kb.modelCompat) {
+      if (compareVersions(qemu, compat.upTo) > 0) continue;
+      if (compat.model !== '*' && compat.model !== model.family && compat.model !== model.name) continue;
+      const feature = kb.feature(compat.feature);
+      if (!feature) continue;
+      if (compat.value) bits.set(feature.name, { feature, from: 'compat' });
+      else bits.delete(feature.name);
+    }
+  }
+  if (kvm && release) {
+    for (const name of release.kvmDefaults) {
+      const feature = kb.feature(name);
+      if (feature && !bits.has(feature.name)) bits.set(feature.name, { feature, from: 'kvm' });
+    }
+  }
+  base = { release, bits: [...bits.values()] };
+  if (cache.size >= 4096) cache.clear(); // qemu versions come from user text: keep the cache bounded
+  cache.set(key, base);
+  return base;
 }
 
 /** The CPU models a machine is checked for: its `cpu` model and every `cpuid for` model. */

@@ -68,8 +68,19 @@ export interface ResolvedMachine {
 
 export type MachineLookup = (name: string) => MachineRef | undefined;
 
+/**
+ * Origins by syntax node: a statement's origin is the same object in every machine
+ * that inherits it, so resolving a long `extends` chain allocates each origin once.
+ */
+const origins = new WeakMap<Span, Origin>();
+
 function originOf(ref: MachineRef, span: Span): Origin {
-  return { uri: ref.doc.uri, machine: ref.name, span: { start: span.start, end: span.end } };
+  let origin = origins.get(span);
+  if (!origin || origin.uri !== ref.doc.uri || origin.machine !== ref.name) {
+    origin = { uri: ref.doc.uri, machine: ref.name, span: { start: span.start, end: span.end } };
+    origins.set(span, origin);
+  }
+  return origin;
 }
 
 /** Walks `extends` links from `ref`, stopping at a cycle or an unknown base; never loops. */

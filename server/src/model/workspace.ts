@@ -69,6 +69,10 @@ export class Workspace {
     return this.byName.keys();
   }
 
+  get machineNameCount(): number {
+    return this.byName.size;
+  }
+
   /** Names of machines that extend `name`, directly or not. */
   dependents(name: string): Set<string> {
     const out = new Set<string>();
