@@ -2,14 +2,14 @@
 import type { Finding, RelatedInfo } from '../common/diagnostic';
 import type { Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
-import { computeCpuid, effectiveQemu, modelsToCheck, type EffectiveCpuid } from '../model/cpuid';
+import { cpuidView, effectiveQemu, modelsToCheck, type CpuidView } from '../model/cpuid';
 import type { ParsedDocument } from '../model/document';
 import type { MachineRef, Origin, ResolvedMachine } from '../model/resolve';
 import type { Workspace } from '../model/workspace';
 import { compareVersions } from '../common/version';
 
 export class MachineContext {
-  private cpuidCache?: EffectiveCpuid[];
+  private viewCache?: CpuidView[];
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -34,12 +34,10 @@ export class MachineContext {
     return effectiveQemu(this.machine, this.kb);
   }
 
-  /** Effective CPUID for each model the machine is checked for (computed once). */
-  get cpuids(): EffectiveCpuid[] {
-    if (!this.cpuidCache) {
-      this.cpuidCache = modelsToCheck(this.machine).map((m) => computeCpuid(this.machine, m.name, m.origin, this.kb));
-    }
-    return this.cpuidCache;
+  /** The machine's CPUID for each model it is checked for (computed once). */
+  get views(): CpuidView[] {
+    if (!this.viewCache) this.viewCache = modelsToCheck(this.machine).map((m) => cpuidView(this.machine, m.name, m.origin, this.kb));
+    return this.viewCache;
   }
 
   /**

@@ -9,6 +9,7 @@ import type { FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck } from './context';
 import { maySuggest } from './budget';
+import { dependencyCandidates } from './base-subsets';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -75,15 +76,15 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
 
 export const checkDependencies: MachineCheck = (ctx, report) => {
   const reported = new Set<string>();
-  for (const cpuid of ctx.cpuids) {
-    for (const bit of cpuid.enabled.values()) {
+  for (const cpuid of ctx.views) {
+    for (const bit of dependencyCandidates(cpuid, ctx.kb)) {
       for (const depName of bit.feature.dependsOn) {
         const dep = ctx.kb.feature(depName);
-        if (!dep || cpuid.enabled.has(dep.name)) continue;
+        if (!dep || cpuid.isEnabled(dep.name)) continue;
         const key = `${bit.feature.name}>${dep.name}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        const masked = cpuid.masked.get(dep.name);
+        const masked = cpuid.masked(dep.name);
         // Point at what the author can change: their own mask of the dependency, else where the bit came from.
         const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
         const where = ctx.place(origin, `${bit.feature.name} comes from here`);

@@ -7,6 +7,7 @@ import { compareVersions } from '../common/version';
 import { featureWithLocation, joinNames } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck } from './context';
+import { enabledWhere, hasKernelRange, kvmDefaultBits } from './base-subsets';
 
 export const checkHostKernel: MachineCheck = (ctx, report) => {
   // TCG does not ask the host kernel for CPUID; a follows-host machine promises no fixed ABI.
@@ -17,9 +18,9 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
   // Whether a bit depends on the host kernel is a fact of the feature and this machine's
   // kernel range: decided once per feature, however many CPU models list it.
   const verdicts = new Map<string, { tooNew: boolean; dropped: boolean }>();
-  for (const cpuid of ctx.cpuids) {
+  for (const cpuid of ctx.views) {
     if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
-    for (const bit of cpuid.enabled.values()) {
+    for (const bit of enabledWhere(cpuid, ctx.kb, hasKernelRange)) {
       const f = bit.feature;
       let verdict = verdicts.get(f.name);
       if (!verdict) {
@@ -57,8 +58,8 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
 export const checkKvmDefaults: MachineCheck = (ctx, report) => {
   if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
   const bits = new Map<string, { origin: typeof ctx.machine.accel.origin }>();
-  for (const cpuid of ctx.cpuids) {
-    for (const bit of cpuid.enabled.values()) if (bit.source === 'kvm-default') bits.set(bit.feature.name, { origin: bit.origin });
+  for (const cpuid of ctx.views) {
+    for (const bit of kvmDefaultBits(cpuid)) if (!bits.has(bit.feature.name)) bits.set(bit.feature.name, { origin: bit.origin });
   }
   if (bits.size === 0) return;
   const names = [...bits.keys()];

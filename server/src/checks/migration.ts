@@ -11,6 +11,7 @@ import type { MachineCheck } from './context';
 import { migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
 import { maySuggest } from './budget';
+import { enabledWhere, hasStateMsr, isUnmigratable } from './base-subsets';
 
 export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -32,24 +33,26 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
     }
     return list;
   };
-  for (const cpuid of ctx.cpuids) {
-    for (const bit of cpuid.enabled.values()) {
-      const blocks = bit.feature.unmigratable && !ctx.machine.followsHost.value;
-      const msrs = unmigratedOf(bit.feature);
-      if (!blocks && msrs.length === 0) continue;
-      const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
-      if (blocks) {
+  const blocks = !ctx.machine.followsHost.value;
+  for (const cpuid of ctx.views) {
+    if (blocks) {
+      for (const bit of enabledWhere(cpuid, kb, isUnmigratable)) {
+        const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
         const key = `MT201|${bit.feature.name}|${where.span.start}`;
-        if (!reported.has(key)) {
-          reported.add(key);
-          report({
-            code: 'MT201',
-            message: `machine ${ctx.name} exposes ${featureWithLocation(bit.feature)}, which blocks live migration${bit.source === 'model' ? ` (it comes with ${cpuid.modelName})` : ''}`,
-            ...where,
-            fixes: [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true }],
-          });
-        }
+        if (reported.has(key)) continue;
+        reported.add(key);
+        report({
+          code: 'MT201',
+          message: `machine ${ctx.name} exposes ${featureWithLocation(bit.feature)}, which blocks live migration${bit.source === 'model' ? ` (it comes with ${cpuid.modelName})` : ''}`,
+          ...where,
+          fixes: [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true }],
+        });
       }
+    }
+    for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
+      const msrs = unmigratedOf(bit.feature);
+      if (msrs.length === 0) continue;
+      const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
       for (const m of msrs) {
         const msr = m.msr;
         const key = `MT200|${bit.feature.name}|${msr.name}|${where.span.start}`;

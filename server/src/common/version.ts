@@ -1,8 +1,14 @@
 /** Dotted release numbers ("2.6.32", "3.6", "10.0"): parsing and ordering. */
 
-export function parseVersion(text: string): number[] | undefined {
-  if (!/^\d+(\.\d+){0,3}$/.test(text)) return undefined;
-  return text.split('.').map(Number);
+/** Parses are remembered (versions are few and compared constantly); bounded, since they come from user text. */
+const parsed = new Map<string, readonly number[] | undefined>();
+
+export function parseVersion(text: string): readonly number[] | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const value = /^\d+(\.\d+){0,3}$/.test(text) ? text.split('.').map(Number) : undefined;
+  if (parsed.size >= 4096) parsed.clear();
+  parsed.set(text, value);
+  return value;
 }
 
 export function isVersion(text: string): boolean {

@@ -105,10 +105,15 @@ export class KnowledgeBase {
 
   /** The newest known release not newer than `version` (facts of 2.4.1 are those of 2.4). */
   releaseFor(version: string): ReleaseRecord | undefined {
+    if (this.releaseForCache.has(version)) return this.releaseForCache.get(version);
     let found: ReleaseRecord | undefined;
     for (const r of this.releases) if (compareVersions(r.version, version) <= 0) found = r;
+    if (this.releaseForCache.size >= 4096) this.releaseForCache.clear(); // versions come from user text
+    this.releaseForCache.set(version, found);
     return found;
   }
+
+  private readonly releaseForCache = new Map<string, ReleaseRecord | undefined>();
 
   /** Every spelling users may type for features, for did-you-mean. */
   featureSpellings(): Iterable<string> {

@@ -8,6 +8,7 @@ import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord, ModelRecord, ReleaseRecord } from '../kb/types';
 import { compareVersions } from '../common/version';
 import type { EditRef, Origin, ResolvedMachine } from './resolve';
+import { editSummary, type DecidedEdit } from './edit-summary';
 
 export type BitSource = 'model' | 'kvm-default' | 'whitelist';
 
@@ -57,50 +58,130 @@ export function editAppliesTo(edit: EditRef, model: ModelRecord | undefined, mod
   });
 }
 
-export function computeCpuid(
-  machine: ResolvedMachine,
-  modelName: string,
-  modelOrigin: Origin | undefined,
-  kb: KnowledgeBase,
-): EffectiveCpuid {
+/**
+ * The machine's view of one model's CPUID: the shared base bits (model, compat
+ * deltas, KVM defaults) plus what the machine's own edits changed. Checks look at
+ * the few bits that can matter through it without copying the whole set.
+ */
+export interface CpuidView {
+  modelName: string;
+  model?: ModelRecord;
+  modelOrigin?: Origin;
+  release?: ReleaseRecord;
+  qemu: string;
+  base: BaseCpuid;
+  /** The edit that decides each edited feature (its sign says whitelisted or masked). Shared: never mutate. */
+  decided: Map<string, DecidedEdit>;
+  /** The whitelisted bit of that name, if the edits leave it whitelisted. */
+  whitelisted(name: string): EffectiveBit | undefined;
+  /** The mask of that name, if the edits leave it masked. */
+  masked(name: string): MaskedBit | undefined;
+  whitelistedBits(): EffectiveBit[];
+  maskedBits(): MaskedBit[];
+  isEnabled(name: string): boolean;
+  /** An enabled base bit as an EffectiveBit, with this machine's origin. */
+  materialize(bit: BaseBit): EffectiveBit;
+}
+
+export function cpuidView(machine: ResolvedMachine, modelName: string, modelOrigin: Origin | undefined, kb: KnowledgeBase): CpuidView {
   const qemu = effectiveQemu(machine, kb);
   const model = kb.model(modelName);
   const base = baseBits(kb, model, qemu, machine.accel.value === 'kvm');
-  const release = base.release;
-  const result: EffectiveCpuid = { modelName, model, modelOrigin, release, qemu, enabled: new Map(), masked: new Map() };
   const qemuOrigin = machine.qemu?.origin;
   const compatOrigin = qemuOrigin ?? modelOrigin;
   const kvmOrigin = machine.accel.origin ?? qemuOrigin;
-  for (const { feature, from } of base.bits) {
-    if (from === 'kvm') result.enabled.set(feature.name, { feature, source: 'kvm-default', origin: kvmOrigin });
-    else result.enabled.set(feature.name, { feature, source: 'model', origin: from === 'model' ? modelOrigin : compatOrigin });
+  const decided = decide(machine, model, modelName, kb);
+  const whitelisted = (name: string) => {
+    const d = decided.get(name);
+    return d && d.edit.edit.sign === '+' ? whitelistBit(d) : undefined;
+  };
+  const masked = (name: string) => {
+    const d = decided.get(name);
+    return d && d.edit.edit.sign === '-' ? maskBit(d) : undefined;
+  };
+  return {
+    modelName,
+    model,
+    modelOrigin,
+    release: base.release,
+    qemu,
+    base,
+    decided,
+    whitelisted,
+    masked,
+    whitelistedBits: () => [...decided.values()].filter((d) => d.edit.edit.sign === '+').map(whitelistBit),
+    maskedBits: () => [...decided.values()].filter((d) => d.edit.edit.sign === '-').map(maskBit),
+    isEnabled: (name) => {
+      const d = decided.get(name);
+      return d ? d.edit.edit.sign === '+' : base.byName.has(name);
+    },
+    materialize: (bit) =>
+      bit.from === 'kvm'
+        ? { feature: bit.feature, source: 'kvm-default', origin: kvmOrigin }
+        : { feature: bit.feature, source: 'model', origin: bit.from === 'model' ? modelOrigin : compatOrigin },
+  };
+}
+
+/** The deciding edit per feature for one model: the machine's global edits, then applicable `cpuid for` edits that come later. */
+function decide(machine: ResolvedMachine, model: ModelRecord | undefined, modelName: string, kb: KnowledgeBase): Map<string, DecidedEdit> {
+  const summary = editSummary(machine, kb);
+  let decided = summary.global;
+  for (const s of summary.scoped) {
+    if (!editAppliesTo(s.edit, model, modelName, kb)) continue;
+    const current = decided.get(s.feature.name);
+    if (current && current.index > s.index) continue;
+    if (decided === summary.global) decided = new Map(decided); // the shared map stays as it is
+    decided.set(s.feature.name, s);
   }
-  for (const edit of machine.edits) {
-    if (!editAppliesTo(edit, model, modelName, kb)) continue;
-    const feature = kb.feature(edit.edit.feature.text);
-    if (!feature) continue;
-    if (edit.edit.sign === '+') {
-      result.masked.delete(feature.name);
-      result.enabled.set(feature.name, { feature, source: 'whitelist', origin: edit.origin, edit });
-    } else {
-      const was = result.enabled.get(feature.name);
-      result.enabled.delete(feature.name);
-      result.masked.set(feature.name, { feature, edit, wouldComeFrom: was?.source });
-    }
+  return decided;
+}
+
+/** A deciding edit as a bit; made once per edit and shared by every machine and model it decides for. */
+const bits = new WeakMap<DecidedEdit, EffectiveBit>();
+function whitelistBit(d: DecidedEdit): EffectiveBit {
+  let bit = bits.get(d);
+  if (!bit) bits.set(d, (bit = { feature: d.feature, source: 'whitelist', origin: d.edit.origin, edit: d.edit }));
+  return bit;
+}
+
+const masks = new WeakMap<DecidedEdit, MaskedBit>();
+function maskBit(d: DecidedEdit): MaskedBit {
+  let mask = masks.get(d);
+  if (!mask) masks.set(d, (mask = { feature: d.feature, edit: d.edit }));
+  return mask;
+}
+
+/** The full effective CPUID (explain, hover): every enabled bit, materialized. */
+export function computeCpuid(machine: ResolvedMachine, modelName: string, modelOrigin: Origin | undefined, kb: KnowledgeBase): EffectiveCpuid {
+  const view = cpuidView(machine, modelName, modelOrigin, kb);
+  const enabled = new Map<string, EffectiveBit>();
+  for (const bit of view.base.bits) {
+    const name = bit.feature.name;
+    if (!view.masked(name)) enabled.set(name, view.whitelisted(name) ?? view.materialize(bit));
   }
-  return result;
+  for (const bit of view.whitelistedBits()) if (!enabled.has(bit.feature.name)) enabled.set(bit.feature.name, bit);
+  // Where a masked bit would have come from: its model or the KVM defaults.
+  const masked = new Map<string, MaskedBit>();
+  for (const m of view.maskedBits()) {
+    const b = view.base.byName.get(m.feature.name);
+    masked.set(m.feature.name, { ...m, wouldComeFrom: b ? (b.from === 'kvm' ? 'kvm-default' : 'model') : undefined });
+  }
+  return { modelName, model: view.model, modelOrigin, release: view.release, qemu: view.qemu, enabled, masked };
 }
 
 /** A bit before the machine's edits: from the model, a model compat delta of the release, or a KVM default. */
-interface BaseBit {
+export interface BaseBit {
   feature: FeatureRecord;
   from: 'model' | 'compat' | 'kvm';
 }
 
-interface BaseCpuid {
+export interface BaseCpuid {
   release?: ReleaseRecord;
   /** In the order computeCpuid inserts them (messages list bits in this order). */
   bits: BaseBit[];
+  byName: Map<string, BaseBit>;
+  /** Per-check subsets of `bits`, computed on first use (see checks/base-subsets.ts). */
+  subsets: Map<string, unknown>;
 }
 
 /**
@@ -138,7 +219,7 @@ function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: strin
       if (feature && !bits.has(feature.name)) bits.set(feature.name, { feature, from: 'kvm' });
     }
   }
-  base = { release, bits: [...bits.values()] };
+  base = { release, bits: [...bits.values()], byName: bits, subsets: new Map() };
   if (cache.size >= 4096) cache.clear(); // qemu versions come from user text: keep the cache bounded
   cache.set(key, base);
   return base;

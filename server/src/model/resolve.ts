@@ -64,6 +64,10 @@ export interface ResolvedMachine {
   migrate: MigrateRef[];
   /** Compat properties by "driver.property"; the child's setting wins. */
   compat: Map<string, CompatRef>;
+  /** The base's resolution this one extends, when resolved step by step. */
+  base?: ResolvedMachine;
+  /** The outcome of the `cpuid` edits, computed on first use (model/edit-summary.ts). */
+  editSummary?: unknown;
 }
 
 export type MachineLookup = (name: string) => MachineRef | undefined;
@@ -109,45 +113,45 @@ function first<K extends Statement['kind']>(decl: MachineDecl, kind: K): Extract
 
 export function resolveMachine(ref: MachineRef, lookup: MachineLookup): ResolvedMachine {
   const { chain, cycle, missingBase } = inheritanceChain(ref, lookup);
-  const resolved: ResolvedMachine = {
-    ref,
-    chain,
-    cycle,
-    missingBase,
-    accel: { value: 'kvm' },
-    followsHost: { value: false },
-    edits: [],
-    migrate: [],
-    compat: new Map(),
-  };
   // Apply from the farthest base to the machine itself, so nearer statements win.
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const m = chain[i];
-    const decl = m.decl;
-    const qemu = first(decl, 'qemu');
-    if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(m, qemu) };
-    const kernel = first(decl, 'host-kernel');
-    if (kernel?.min) {
-      resolved.hostKernelOrigin = originOf(m, kernel);
-      resolved.hostKernelMin = { value: kernel.min.text, origin: originOf(m, kernel) };
-      resolved.hostKernelMax = kernel.form === 'range' && kernel.max ? { value: kernel.max.text, origin: originOf(m, kernel) } : undefined;
-    }
-    const accel = first(decl, 'accel');
-    if (accel?.value && (accel.value.text === 'kvm' || accel.value.text === 'tcg')) {
-      resolved.accel = { value: accel.value.text, origin: originOf(m, accel) };
-    }
-    const cpu = first(decl, 'cpu');
-    if (cpu?.model) resolved.cpu = { value: cpu.model.text, origin: originOf(m, cpu) };
-    const follows = first(decl, 'follows-host');
-    if (follows) resolved.followsHost = { value: true, origin: originOf(m, follows) };
-    for (const s of decl.statements) {
-      if (s.kind === 'cpuid') {
-        for (const edit of s.edits) resolved.edits.push({ edit, statement: s, models: s.models, origin: originOf(m, edit) });
-      } else if (s.kind === 'migrate') {
-        for (const name of s.msrs) resolved.migrate.push({ name, origin: originOf(m, name) });
-      } else if (s.kind === 'compat' && s.driver && s.property) {
-        resolved.compat.set(`${s.driver.text}.${s.property.text}`, { statement: s, origin: originOf(m, s) });
-      }
+  let resolved: ResolvedMachine | undefined;
+  for (let i = chain.length - 1; i >= 0; i--) resolved = extendResolution(chain[i], resolved);
+  return { ...resolved!, chain, cycle, missingBase };
+}
+
+/**
+ * A machine's resolution from its base's: the base's settings, then the machine's
+ * own statements. Resolving a chain this way costs each machine only its own
+ * statements (the workspace caches every step), never a walk of the whole chain.
+ */
+export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefined): ResolvedMachine {
+  const resolved: ResolvedMachine = base
+    ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), compat: new Map(base.compat), editSummary: undefined }
+    : { ref, chain: [ref], accel: { value: 'kvm' }, followsHost: { value: false }, edits: [], migrate: [], compat: new Map() };
+  const decl = ref.decl;
+  const qemu = first(decl, 'qemu');
+  if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(ref, qemu) };
+  const kernel = first(decl, 'host-kernel');
+  if (kernel?.min) {
+    resolved.hostKernelOrigin = originOf(ref, kernel);
+    resolved.hostKernelMin = { value: kernel.min.text, origin: originOf(ref, kernel) };
+    resolved.hostKernelMax = kernel.form === 'range' && kernel.max ? { value: kernel.max.text, origin: originOf(ref, kernel) } : undefined;
+  }
+  const accel = first(decl, 'accel');
+  if (accel?.value && (accel.value.text === 'kvm' || accel.value.text === 'tcg')) {
+    resolved.accel = { value: accel.value.text, origin: originOf(ref, accel) };
+  }
+  const cpu = first(decl, 'cpu');
+  if (cpu?.model) resolved.cpu = { value: cpu.model.text, origin: originOf(ref, cpu) };
+  const follows = first(decl, 'follows-host');
+  if (follows) resolved.followsHost = { value: true, origin: originOf(ref, follows) };
+  for (const s of decl.statements) {
+    if (s.kind === 'cpuid') {
+      for (const edit of s.edits) resolved.edits.push({ edit, statement: s, models: s.models, origin: originOf(ref, edit) });
+    } else if (s.kind === 'migrate') {
+      for (const name of s.msrs) resolved.migrate.push({ name, origin: originOf(ref, name) });
+    } else if (s.kind === 'compat' && s.driver && s.property) {
+      resolved.compat.set(`${s.driver.text}.${s.property.text}`, { statement: s, origin: originOf(ref, s) });
     }
   }
   return resolved;

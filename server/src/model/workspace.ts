@@ -4,7 +4,7 @@
  * invalidates only the machines it defines and the machines that extend them.
  */
 import { parseDocument, type ParsedDocument } from './document';
-import { resolveMachine, type MachineRef, type ResolvedMachine } from './resolve';
+import { extendResolution, inheritanceChain, resolveMachine, type MachineRef, type ResolvedMachine } from './resolve';
 
 export class Workspace {
   private readonly docs = new Map<string, ParsedDocument>();
@@ -92,12 +92,30 @@ export class Workspace {
   resolve(ref: MachineRef): ResolvedMachine {
     const primary = this.lookup(ref.name);
     if (primary?.decl !== ref.decl) return resolveMachine(ref, this.lookup); // a duplicate: not cached
-    let r = this.resolved.get(ref.name);
-    if (!r) {
-      r = resolveMachine(ref, this.lookup);
+    const cached = this.resolved.get(ref.name);
+    if (cached) return cached;
+    const { chain, cycle, missingBase } = inheritanceChain(ref, this.lookup);
+    if (cycle) {
+      const r = resolveMachine(ref, this.lookup);
       this.resolved.set(ref.name, r);
+      return r;
     }
-    return r;
+    // Resolve the chain from the farthest uncached base down, caching every step, so
+    // a family of machines costs each one its own statements (and no recursion depth).
+    let start = chain.length - 1;
+    for (let i = 1; i < chain.length; i++) {
+      if (this.resolved.has(chain[i].name)) {
+        start = i - 1;
+        break;
+      }
+    }
+    let r: ResolvedMachine | undefined = start + 1 < chain.length ? this.resolved.get(chain[start + 1].name) : undefined;
+    for (let i = start; i >= 0; i--) {
+      r = extendResolution(chain[i], r);
+      if (i === chain.length - 1 && missingBase) r.missingBase = missingBase;
+      this.resolved.set(chain[i].name, r);
+    }
+    return r!;
   }
 
   /** Documents touched by changes since the last call (for re-publishing diagnostics). */

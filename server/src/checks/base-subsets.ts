@@ -1,0 +1,75 @@
+/**
+ * The few bits each check can care about, picked once per shared base CPUID
+ * (model, QEMU release, accel) instead of per machine and model: most of a
+ * model's ~70 bits have no state MSR, no kernel range and no dependency, so a
+ * machine's checks then look at its edits and a handful of base bits.
+ */
+import type { KnowledgeBase } from '../kb/knowledge-base';
+import type { FeatureRecord } from '../kb/types';
+import type { BaseBit, BaseCpuid, CpuidView, EffectiveBit } from '../model/cpuid';
+
+export type FeatureTest = (f: FeatureRecord, kb: KnowledgeBase) => boolean;
+
+export const hasStateMsr: FeatureTest = (f, kb) => kb.msrsOfFeature(f.name).some((m) => m.role === 'state');
+export const isUnmigratable: FeatureTest = (f) => f.unmigratable;
+export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil);
+export const hasDependencies: FeatureTest = (f) => f.dependsOn.length > 0;
+
+function subset<T>(base: BaseCpuid, key: string, make: () => T): T {
+  let value = base.subsets.get(key) as T | undefined;
+  if (value === undefined) {
+    value = make();
+    base.subsets.set(key, value);
+  }
+  return value;
+}
+
+function bitsWhere(base: BaseCpuid, kb: KnowledgeBase, test: FeatureTest): BaseBit[] {
+  return subset(base, test.name, () => base.bits.filter((b) => test(b.feature, kb)));
+}
+
+/** Enabled bits of the view whose feature passes `test`: base bits the edits left alone, then whitelisted ones. */
+export function enabledWhere(view: CpuidView, kb: KnowledgeBase, test: FeatureTest): EffectiveBit[] {
+  const out: EffectiveBit[] = [];
+  for (const bit of bitsWhere(view.base, kb, test)) {
+    const name = bit.feature.name;
+    if (!view.decided.has(name)) out.push(view.materialize(bit));
+  }
+  for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && test(d.feature, kb)) out.push(view.whitelisted(d.feature.name)!);
+  return out;
+}
+
+/** Base bits that reach the guest only as KVM defaults (not whitelisted, not masked). */
+export function kvmDefaultBits(view: CpuidView): EffectiveBit[] {
+  const kvm = subset(view.base, 'kvm', () => view.base.bits.filter((b) => b.from === 'kvm'));
+  return kvm.filter((b) => !view.decided.has(b.feature.name)).map((b) => view.materialize(b));
+}
+
+/**
+ * Enabled bits whose dependencies may be missing: base bits with a dependency the
+ * base lacks, base bits depending on a masked bit, and whitelisted bits with dependencies.
+ */
+export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): EffectiveBit[] {
+  const base = view.base;
+  const brokenInBase = subset(base, 'depsBroken', () => base.bits.filter((b) => b.feature.dependsOn.some((d) => !base.byName.has(kb.feature(d)?.name ?? d))));
+  const dependents = subset(base, 'dependents', () => {
+    const map = new Map<string, BaseBit[]>();
+    for (const b of base.bits) {
+      for (const d of b.feature.dependsOn) {
+        const name = kb.feature(d)?.name ?? d;
+        const list = map.get(name);
+        if (list) list.push(b);
+        else map.set(name, [b]);
+      }
+    }
+    return map;
+  });
+  const picked = new Set<BaseBit>(brokenInBase);
+  for (const d of view.decided.values()) {
+    if (d.edit.edit.sign === '-') for (const b of dependents.get(d.feature.name) ?? []) picked.add(b);
+  }
+  const out: EffectiveBit[] = [];
+  for (const bit of picked) if (!view.decided.has(bit.feature.name)) out.push(view.materialize(bit));
+  for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && d.feature.dependsOn.length) out.push(view.whitelisted(d.feature.name)!);
+  return out;
+}
