@@ -256,9 +256,12 @@ test('the code lens shows the machine summary and "Explain" opens the explanatio
   assert.match(first, /Explain/);
   await shot('8-codelens');
   // clicking "Explain" runs mtype.explainMachine for that machine: its explanation opens in a new editor
-  await lenses.first().locator('a', { hasText: 'Explain' }).click();
-  // (as Markdown: the untitled source "# machine fx-mask" and its preview)
-  await page.locator('.tabs-container .tab', { hasText: 'machine fx-mask' }).first().waitFor();
+  // (as Markdown: the untitled source "# machine fx-mask" and its preview). The lens can be re-rendered under the
+  // mouse when VS Code refreshes it on focus; then the click is lost and is repeated.
+  await retry('click on Explain', async () => {
+    await lenses.first().locator('a', { hasText: 'Explain' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'machine fx-mask' }).first().waitFor({ timeout: 10_000 });
+  }, () => page.mouse.move(1200, 780));
   await page.locator('.tabs-container .tab.active', { hasText: 'Preview' }).first().waitFor();
   await shot('9-explain');
 });
