@@ -142,12 +142,16 @@ function worstTime(r: FoundRegex, n: number): number {
   return worst;
 }
 
-/** Linear means: 10k characters well under 25 ms (quadratic takes ~40 ms), then 100k under 250 ms. */
+/**
+ * Linear means: ten times the input costs about ten times the time (quadratic costs a
+ * hundred), and 100k characters stay well under a second. Growth, not a tight absolute
+ * bound, is what is asserted, so a busy machine does not fail a linear regex.
+ */
 function assertLinear(r: FoundRegex): void {
-  const small = worstTime(r, 10_000);
-  assert.ok(small < 25, `${key(r)}: ${small.toFixed(1)} ms on 10k characters — super-linear backtracking`);
+  const small = Math.max(worstTime(r, 10_000), 1);
   const big = worstTime(r, 100_000);
-  assert.ok(big < 250, `${key(r)}: ${big.toFixed(1)} ms on 100k characters`);
+  assert.ok(big < 1000, `${key(r)}: ${big.toFixed(1)} ms on 100k characters — super-linear backtracking`);
+  assert.ok(big / small < 40, `${key(r)}: ${small.toFixed(1)} ms at 10k, ${big.toFixed(1)} ms at 100k — super-linear backtracking`);
 }
 
 const found = findRegexLiterals(join(root, 'server/src'));
