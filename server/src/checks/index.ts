@@ -2,7 +2,7 @@
  * Runs every check on one document and turns findings into diagnostics:
  * severity (defaults, then overrides), suppression comments, stable order.
  */
-import { CODES, type Diagnostic, type Finding, type SeverityOverrides } from '../common/diagnostic';
+import { CODES, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
 import type { Workspace } from '../model/workspace';
@@ -15,6 +15,7 @@ import { checkModels } from './models';
 import { checkRepeatedStatements } from './statements';
 import { suppressedLines } from './suppression';
 import { keywordFixes } from './keyword-fixes';
+import type { MachineFindingsCache } from './machine-cache';
 
 const MACHINE_CHECKS: MachineCheck[] = [
   checkRepeatedStatements,
@@ -36,7 +37,7 @@ export interface AnalysisOptions {
 }
 
 /** Every finding of one document, before severity and suppression. */
-export function findings(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}): Finding[] {
+export function findings(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}, cache?: MachineFindingsCache): Finding[] {
   const out: Finding[] = [];
   for (const d of doc.tree.diagnostics) {
     out.push({
@@ -46,26 +47,38 @@ export function findings(doc: ParsedDocument, workspace: Workspace, kb: Knowledg
       fixes: d.code === 'MT002' && d.word ? keywordFixes(doc, d) : undefined,
     });
   }
+  const names = new Set<string>();
   for (const decl of doc.tree.machines) {
     if (!decl.name) continue;
     const ref = { doc, decl, name: decl.name.text };
     const ctx = new MachineContext(kb, workspace, doc, ref, workspace.resolve(ref), options.hostKernelFloor);
+    names.add(ref.name);
+    const key = cache?.keyOf(ctx);
+    const reused = key !== undefined ? cache!.get(ctx, key) : undefined;
+    if (reused) {
+      for (const f of reused) out.push(f); // not push(...): a machine may have 100k findings
+      continue;
+    }
+    const own: Finding[] = [];
     for (const check of MACHINE_CHECKS) {
       try {
-        check(ctx, (f) => out.push(f));
+        check(ctx, (f) => own.push(f));
       } catch (error) {
         // A check that trips over odd input must not take the others down with it.
-        out.push({ code: 'MT001', message: `internal error in ${check.name}: ${(error as Error).message}`, span: ctx.nameSpan });
+        own.push({ code: 'MT001', message: `internal error in ${check.name}: ${(error as Error).message}`, span: ctx.nameSpan });
       }
     }
+    if (key !== undefined) cache!.set(ctx, key, own);
+    for (const f of own) out.push(f);
   }
+  cache?.prune(doc.uri, names);
   return out;
 }
 
-export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}): Diagnostic[] {
+export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}, cache?: MachineFindingsCache): Diagnostic[] {
   const silenced = suppressedLines(doc);
   const result: Diagnostic[] = [];
-  for (const f of findings(doc, workspace, kb, options)) {
+  for (const f of findings(doc, workspace, kb, options, cache)) {
     const setting = options.severity?.[f.code] ?? CODES[f.code].severity;
     if (setting === 'off') continue;
     const range = doc.lines.rangeOf(f.span);
@@ -76,15 +89,20 @@ export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: K
       severity: setting,
       message: f.message,
       range,
-      span: f.span,
+      span: { start: f.span.start, end: f.span.end },
       related: f.related?.map((r) => {
         const other = r.uri === doc.uri ? doc : workspace.document(r.uri);
         return { uri: r.uri, range: other ? other.lines.rangeOf(r.span) : range, message: r.message };
       }),
-      fixes: f.fixes,
+      fixes: f.fixes?.map(plainSpans),
       tags: f.tags,
     });
   }
   result.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : 1));
   return result;
+}
+
+/** Fix spans as plain {start, end}: checks often pass syntax nodes, which carry more. */
+function plainSpans(fix: FixIntent): FixIntent {
+  return 'span' in fix ? { ...fix, span: { start: fix.span.start, end: fix.span.end } } : fix;
 }

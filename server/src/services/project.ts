@@ -9,17 +9,21 @@ import type { Diagnostic } from '../common/diagnostic';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
 import { Workspace } from '../model/workspace';
+import { MachineFindingsCache } from '../checks/machine-cache';
 
 export class Project {
   readonly workspace = new Workspace();
   private readonly cache = new Map<string, Diagnostic[]>();
   private options: AnalysisOptions = {};
+  /** Per-machine findings reused across edits of a document (checks/machine-cache.ts). */
+  private readonly machineCache = new MachineFindingsCache();
 
   constructor(readonly kb: KnowledgeBase) {}
 
   setOptions(options: AnalysisOptions): void {
     this.options = options;
     this.cache.clear();
+    this.machineCache.clear();
   }
 
   /** Sets a document's text; returns the URIs whose diagnostics may have changed. */
@@ -45,7 +49,7 @@ export class Project {
     if (cached) return cached;
     const doc = this.workspace.document(uri);
     if (!doc) return [];
-    const result = analyseDocument(doc, this.workspace, this.kb, this.options);
+    const result = analyseDocument(doc, this.workspace, this.kb, this.options, this.machineCache);
     this.cache.set(uri, result);
     return result;
   }
