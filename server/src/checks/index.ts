@@ -54,25 +54,29 @@ export function findings(doc: ParsedDocument, workspace: Workspace, kb: Knowledg
     const ctx = new MachineContext(kb, workspace, doc, ref, workspace.resolve(ref), options.hostKernelFloor);
     names.add(ref.name);
     const key = cache?.keyOf(ctx);
-    const reused = key !== undefined ? cache!.get(ctx, key) : undefined;
-    if (reused) {
-      for (const f of reused) out.push(f); // not push(...): a machine may have 100k findings
-      continue;
+    let machineFindings = key !== undefined ? cache!.get(ctx, key) : undefined;
+    if (!machineFindings) {
+      machineFindings = runChecks(ctx);
+      if (key !== undefined) cache!.set(ctx, key, machineFindings);
     }
-    const own: Finding[] = [];
-    for (const check of MACHINE_CHECKS) {
-      try {
-        check(ctx, (f) => own.push(f));
-      } catch (error) {
-        // A check that trips over odd input must not take the others down with it.
-        own.push({ code: 'MT001', message: `internal error in ${check.name}: ${(error as Error).message}`, span: ctx.nameSpan });
-      }
-    }
-    if (key !== undefined) cache!.set(ctx, key, own);
-    for (const f of own) out.push(f);
+    for (const f of machineFindings) out.push(f); // not push(...): a machine may have 100k findings
   }
   cache?.prune(doc.uri, names);
   return out;
+}
+
+/** Every check on one machine. */
+function runChecks(ctx: MachineContext): Finding[] {
+  const found: Finding[] = [];
+  for (const check of MACHINE_CHECKS) {
+    try {
+      check(ctx, (f) => found.push(f));
+    } catch (error) {
+      // A check that trips over odd input must not take the others down with it.
+      found.push({ code: 'MT001', message: `internal error in ${check.name}: ${(error as Error).message}`, span: ctx.nameSpan });
+    }
+  }
+  return found;
 }
 
 export function analyseDocument(doc: ParsedDocument, workspace: Workspace, kb: KnowledgeBase, options: AnalysisOptions = {}, cache?: MachineFindingsCache): Diagnostic[] {
