@@ -141,3 +141,10 @@ test('kb: feature, MSR and model records in the §6 shapes; unknown names exit 1
   assert.deepEqual(Object.keys(all), ['features', 'msrs', 'models']);
   assert.ok(all.features.length > 250);
 });
+
+test('a reader that closes the pipe early (mtype check | head -1) ends the command quietly', () => {
+  const dir = fixture({ 'a.mtype': 'machine m {\n  accel tcg\n' + '  cpuid +x2apc\n'.repeat(5000) + '}\n' });
+  const r = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(bin)} check a.mtype | head -1`], { cwd: dir, encoding: 'utf8' });
+  assert.match(r.stdout, /^a\.mtype:3:/);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error/);
+});

@@ -211,6 +211,11 @@ function kb(argv: string[], io: Io): number {
 
 /** Runs the CLI on this process's arguments and sets the exit status. */
 export function main(): void {
+  // `mtype check | head`: a reader that stops early is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = run(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),
