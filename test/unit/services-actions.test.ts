@@ -93,3 +93,13 @@ test('unknown documents give no actions', () => {
   const p = load({}, kb);
   assert.deepEqual(codeActions(p, 'missing.mtype', [{ code: 'MT100', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }]), []);
 });
+
+test('a client that sends no diagnostics gets the fixes of the diagnostics at the requested range; one without codes is matched by range', () => {
+  const p = load({ 'a.mtype': 'machine m {\n  qemu 2.11\n  accel tcg\n  cpuid +sse4_1\n}\n' }, kb);
+  const [mt101] = p.diagnostics('a.mtype').filter((d) => d.code === 'MT101');
+  const cursor = { start: mt101.range.start, end: mt101.range.start };
+  assert.deepEqual(codeActions(p, 'a.mtype', [], ['quickfix'], cursor).map((a) => a.title), ["Use the canonical name 'sse4.1'"]);
+  assert.deepEqual(codeActions(p, 'a.mtype', [{ range: mt101.range }], ['quickfix']).map((a) => a.title), ["Use the canonical name 'sse4.1'"]);
+  const elsewhere = { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } };
+  assert.deepEqual(codeActions(p, 'a.mtype', [], ['quickfix'], elsewhere), []);
+});

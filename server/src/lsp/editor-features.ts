@@ -97,7 +97,7 @@ export function registerEditorFeatures(session: MtypeSession): void {
   connection.onCodeAction(
     guard(session, [], (p) => {
       const uri = p.textDocument.uri;
-      return codeActions(project, uri, p.context.diagnostics, p.context.only).map(
+      return codeActions(project, uri, p.context.diagnostics, p.context.only, p.range).map(
         (a): CodeAction => ({
           title: a.title,
           kind: a.kind,

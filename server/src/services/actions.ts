@@ -30,7 +30,11 @@ export interface DiagnosticKey {
   range: Range;
 }
 
-export function codeActions(project: Project, uri: string, context: DiagnosticKey[], only?: string[]): ActionEntry[] {
+/**
+ * `context` are the diagnostics the editor sends back; a client that sends none
+ * (or ones without a code) gets the fixes of our diagnostics that touch `range`.
+ */
+export function codeActions(project: Project, uri: string, context: DiagnosticKey[], only?: string[], range?: Range): ActionEntry[] {
   const doc = project.document(uri);
   if (!doc) return [];
   const all = project.diagnostics(uri);
@@ -39,7 +43,11 @@ export function codeActions(project: Project, uri: string, context: DiagnosticKe
   const toRanges = (edits: TextEdit[]) => edits.map((e) => ({ range: doc.lines.rangeOf(e.span), newText: e.newText }));
 
   if (wants('quickfix')) {
-    const asked = all.filter((d) => context.some((k) => String(k.code) === d.code && sameRange(k.range, d.range)));
+    const asked = context.length
+      ? all.filter((d) => context.some((k) => (k.code === undefined || String(k.code) === d.code) && sameRange(k.range, d.range)))
+      : range
+        ? all.filter((d) => touches(d.range, range))
+        : [];
     for (const d of asked) {
       for (const fix of d.fixes ?? []) {
         const edits = editsForFix(doc, fix, project.kb);
@@ -66,6 +74,12 @@ export function codeActions(project: Project, uri: string, context: DiagnosticKe
 
 function preferredFix(d: Diagnostic): FixIntent | undefined {
   return d.fixes?.find((f) => f.preferred);
+}
+
+/** Whether two ranges overlap or meet (a cursor at either end of a diagnostic touches it). */
+function touches(a: Range, b: Range): boolean {
+  const before = (x: Range['start'], y: Range['start']) => x.line < y.line || (x.line === y.line && x.character < y.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
 function sameRange(a: Range, b: Range): boolean {
