@@ -226,3 +226,12 @@ test('host-kernel floor: applies to machines that state none; the newer of floor
   assert.deepEqual(summary(load({ 'a.mtype': old }, kb, { hostKernelFloor: '3.6' }), 'a.mtype', only('MT300')), []);
   assert.deepEqual(summary(load({ 'a.mtype': old }, kb, { hostKernelFloor: '2.6.20' }), 'a.mtype', only('MT300')), ['MT300@+kvm-steal-time', 'MT300@+kvm-pv-eoi']);
 });
+
+test('which definition `extends` binds to does not depend on which file changed last', () => {
+  const files = { 'a.mtype': 'machine base {\n  qemu 1.3\n  accel tcg\n}\n', 'b.mtype': 'machine base {\n  qemu 1.1\n  accel tcg\n}\n', 'c.mtype': 'machine child extends base {\n  cpuid +kvm-pv-eoi\n}\n' };
+  const p = load(files, kb);
+  const before = summary(p, 'c.mtype', only('MT200'));
+  p.update('a.mtype', files['a.mtype'] + '# touched\n'); // re-indexes a.mtype's machines
+  assert.deepEqual(summary(p, 'c.mtype', only('MT200')), before);
+  assert.deepEqual(before, []); // a.mtype sorts first: the child binds to QEMU 1.3's base, which migrates PV EOI
+});

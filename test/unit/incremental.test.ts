@@ -13,7 +13,7 @@ import { Project } from '../../server/src/services/project';
 const kb = getKnowledgeBase();
 const root = resolve(__dirname, '../..');
 const sources: Record<string, string> = {};
-for (const dir of ['examples', 'test/history']) {
+for (const dir of ['examples', 'test/history', 'test/fuzz/corpus']) {
   for (const f of readdirSync(join(root, dir))) if (f.endsWith('.mtype')) sources[`${dir}/${f}`] = readFileSync(join(root, dir, f), 'utf8');
 }
 
@@ -44,7 +44,7 @@ test('incremental analysis equals a fresh analysis after every random edit', () 
   const live = fresh(files);
   for (const uri of uris) live.diagnostics(uri); // warm the per-machine cache
   const alphabet = ['a', '1', '.', '-', '+', ' ', '\n', '{', '}', '#', 'x2apic', 'qemu 2.0\n', 'machine z {\n}\n'];
-  for (let step = 0; step < 150; step++) {
+  for (let step = 0; step < 400; step++) {
     const uri = uris[Math.floor(next() * uris.length)];
     const text = files[uri];
     const at = Math.floor(next() * (text.length + 1));

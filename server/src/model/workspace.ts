@@ -39,10 +39,12 @@ export class Workspace {
     }
     const doc = parseDocument(uri, text, version);
     const touched = new Set<string>();
+    const namesBefore = this.machineNameCount;
     if (old) this.unindex(old, touched);
     this.docs.set(uri, doc);
     this.index(doc, touched);
     this.invalidate(touched);
+    if (this.machineNameCount !== namesBefore || !sameNames(old, doc)) this.dirtyUnresolved();
     this.dirty.add(uri);
     return doc;
   }
@@ -54,7 +56,19 @@ export class Workspace {
     this.unindex(old, touched);
     this.docs.delete(uri);
     this.invalidate(touched);
+    this.dirtyUnresolved();
     this.dirty.delete(uri);
+  }
+
+  /**
+   * The set of machine names changed: documents with an unknown base must be
+   * re-analysed, since their did-you-mean suggestions come from that set.
+   */
+  private dirtyUnresolved(): void {
+    for (const [base, children] of this.extenders) {
+      if (this.byName.has(base)) continue;
+      for (const child of children) for (const ref of this.byName.get(child) ?? []) this.dirty.add(ref.doc.uri);
+    }
   }
 
   /** All definitions of a name (or of an alias). */
@@ -62,7 +76,7 @@ export class Workspace {
     return this.byName.get(name) ?? [];
   }
 
-  /** The definition `extends NAME` resolves to: the first one, by document order of insertion. */
+  /** The definition `extends NAME` resolves to: the first by URI, then position (stable across edits). */
   lookup = (name: string): MachineRef | undefined => this.byName.get(name)?.[0];
 
   machineNames(): Iterable<string> {
@@ -138,7 +152,7 @@ export class Workspace {
       const names = [ref.name, ...aliasesOf(ref)];
       for (const n of names) {
         const list = this.byName.get(n);
-        if (list) list.push(ref);
+        if (list) insertInOrder(list, ref);
         else this.byName.set(n, [ref]);
         touched.add(n);
       }
@@ -183,4 +197,21 @@ function aliasesOf(ref: MachineRef): string[] {
   const out: string[] = [];
   for (const s of ref.decl.statements) if (s.kind === 'alias' && s.name && s.name.text !== ref.name) out.push(s.name.text);
   return out;
+}
+
+/**
+ * Definitions of one name are kept in document order (URI, then position), so the
+ * one `extends` binds to does not depend on which file was opened or edited last.
+ */
+function insertInOrder(list: MachineRef[], ref: MachineRef): void {
+  const before = (a: MachineRef, b: MachineRef) => a.doc.uri < b.doc.uri || (a.doc.uri === b.doc.uri && a.decl.start < b.decl.start);
+  let i = list.length;
+  while (i > 0 && before(ref, list[i - 1])) i--;
+  list.splice(i, 0, ref);
+}
+
+/** Whether two versions of a document define the same machine names, in order. */
+function sameNames(a: ParsedDocument | undefined, b: ParsedDocument): boolean {
+  if (!a || a.tree.machines.length !== b.tree.machines.length) return false;
+  return a.tree.machines.every((m, i) => m.name?.text === b.tree.machines[i].name?.text);
 }
