@@ -6,6 +6,8 @@
 //     --old <qemu-7.2 target/i386/cpu.c> --old-h <qemu-7.2 target/i386/cpu.h> --old-ref "qemu/qemu:target/i386/cpu.c@v7.2.0" \
 //     [--new <newest cpu.c> --new-h <newest cpu.h> --new-ref "qemu/qemu:target/i386/cpu.c@<commit>"] \
 //     [--extra "<older cpu.c>,<older cpu.h>,<ref>"]   (models removed before 7.2, e.g. Icelake-Client from 5.2)
+//     [--caps "2.9=<caps_2.9.0.x86_64.xml>@v7.0.0,2.12~=<caps_2.12.0...>@v7.0.0,..."]
+//                                                     (libvirt capability captures used for qemuSince)
 //     [--out server/src/kb/data/models.json]
 //
 // How it works (no dependencies):
@@ -75,9 +77,58 @@ function parseArgs(argv) {
   for (let i = 2; i < argv.length; i++) {
     const k = argv[i];
     if (!k.startsWith('--')) throw new Error(`unexpected argument ${k}`);
-    a[k.slice(2)] = argv[++i];
+    const v = argv[++i];
+    // --caps may be given several times; the lists are concatenated
+    a[k.slice(2)] = k === '--caps' && a.caps ? `${a.caps},${v}` : v;
   }
   return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dating from libvirt's QEMU capability captures (tests/qemucapabilitiesdata/caps_X.Y.0*.x86_64.xml).
+// Each capture lists every CPU model name of its QEMU build as
+// <cpu type='kvm'|'tcg' name='...'>, including -vN names and aliases.
+//
+// --caps "REL=PATH@TAG,REL~=PATH@TAG,..." : one entry per QEMU feature release, in release order.
+//   REL   QEMU feature release (2.9, 2.10, ...); the list must have no gaps.
+//   ~=    marks a pre-release capture (e.g. 2.12 = v2.12.0-rc0): it counts as "present" for a
+//         name it lists, never as "absent" for a name it lacks.
+//   TAG   the libvirt release the file was taken from (for the citation). libvirt 7.0.0 names
+//         the files caps_X.Y.0.x86_64.xml, later releases (10.0.0, 11.3.0) caps_X.Y.0_x86_64.xml;
+//         the citation uses the name for TAG (as features.json does).
+//
+// Rule: a record gets release R when R's capture lists the record's name (for v1 also the plain
+// family name), and the capture of the release just before R is a final-release capture that
+// lists neither. A name listed by the oldest capture is not dated from captures.
+function loadCaps(spec) {
+  const caps = [];
+  for (const item of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^(\d+\.\d+)(~?)=(.+)@(v[\d.]+)$/.exec(item);
+    if (!m) throw new Error(`bad --caps entry ${item} (want REL[~]=PATH@TAG)`);
+    const [, rel, tilde, file, tag] = m;
+    const xml = fs.readFileSync(file, 'utf8');
+    const names = new Set();
+    for (const n of xml.matchAll(/<cpu type='(?:kvm|tcg)' name='([^']+)'/g)) names.add(n[1]);
+    if (names.size === 0) throw new Error(`${file}: no <cpu type= name=> entries`);
+    const pkg = (/<package>([^<]*)<\/package>/.exec(xml)?.[1] ?? '').trim().replace(/^\((.*)\)$/, '$1');
+    const partial = tilde === '~';
+    const build = partial ? pkg : pkg.replace(/^v/, '');
+    let base = path.basename(file);
+    if (tag !== 'v7.0.0') base = base.replace(/\.x86_64\.xml$/, '_x86_64.xml');
+    const cite = `libvirt/libvirt:tests/qemucapabilitiesdata/${base}@${tag} (QEMU ${build || rel} capture, CPU model list)`;
+    caps.push({ rel, partial, names, cite });
+  }
+  return caps;
+}
+
+// Returns { since, sources } or null.
+function dateFromCaps(caps, names) {
+  const has = (c) => names.some((n) => c.names.has(n));
+  const i = caps.findIndex(has);
+  if (i <= 0) return null; // never listed, or already in the oldest capture
+  const prev = caps[i - 1];
+  if (prev.partial) return null; // a pre-release capture cannot show absence
+  return { since: caps[i].rel, sources: [caps[i].cite, prev.cite] };
 }
 
 function collectDefines(src, defs) {
@@ -429,7 +480,7 @@ function describe(rec) {
 function main() {
   const a = parseArgs(process.argv);
   if (!a.old || !a['old-h']) {
-    console.error('usage: extract-models.mjs --old cpu.c --old-h cpu.h [--new cpu.c --new-h cpu.h --new-ref ref] [--out file]');
+    console.error('usage: extract-models.mjs --old cpu.c --old-h cpu.h [--new cpu.c --new-h cpu.h --new-ref ref] [--extra c,h,ref] [--caps REL[~]=PATH@TAG,...] [--out file]');
     process.exit(2);
   }
   const oldRef = a['old-ref'] ?? 'qemu/qemu:target/i386/cpu.c@v7.2.0';
@@ -455,6 +506,7 @@ function main() {
     for (const k of extraM.keys()) if (!primary.has(k) && !oldM.has(k)) names.push(k);
   }
 
+  const caps = a.caps ? loadCaps(a.caps) : null;
   const records = [];
   for (const key of names) {
     const r = primary.get(key) ?? oldM.get(key) ?? extraM.get(key);
@@ -472,6 +524,16 @@ function main() {
     const date = DATES[dateKey] ?? null;
     let since = date ? date.since : null;
     if (date) for (const s of date.sources) if (!sources.includes(s)) sources.push(s);
+    if (caps) {
+      const cd = dateFromCaps(caps, r.version === 1 ? [key, r.family] : [key]);
+      if (cd && since && cd.since !== since) {
+        // keep the DATES value (it names its own sources); report the disagreement
+        log.push(`${key}: captures say ${cd.since}, DATES says ${since}; kept ${since}`);
+      } else if (cd) {
+        since = cd.since;
+        for (const s of cd.sources) if (!sources.includes(s)) sources.push(s);
+      }
+    }
     let deprecated = r.deprecation ? r.deprecation : false;
     if (newM && !inNew && inOld) {
       deprecated = 'Removed from QEMU after 7.2 (present in 7.2, absent from the newest cpu.c).';
