@@ -104,7 +104,7 @@ test('explain: json shape of §6, qemu and libvirt renderings', () => {
   assert.equal(e.cpu, 'qemu64');
   assert.equal(e.accel, 'kvm');
   const x2apic = e.features.find((f: { name: string }) => f.name === 'x2apic');
-  assert.deepEqual(x2apic, { name: 'x2apic', leaf: '0x1', subleaf: null, register: 'ECX', bit: 21, source: x2apic.source });
+  assert.deepEqual(x2apic, { name: 'x2apic', leaf: '0x1', subleaf: null, register: 'ecx', bit: 21, source: x2apic.source });
   assert.ok(['model', 'kvm-default', 'whitelist'].includes(x2apic.source));
   assert.ok(e.masked.some((m: { name: string }) => m.name === 'kvm-steal-time'));
   assert.ok(e.features.some((f: { source: string }) => f.source === 'model'));
@@ -121,7 +121,7 @@ test('kb: feature, MSR and model records in the §6 shapes; unknown names exit 1
   const f = JSON.parse(mtype(['kb', 'kvm-pv-eoi', '--format', 'json']).out);
   assert.equal(f.kind, 'feature');
   assert.equal(f.leaf, '0x40000001');
-  assert.equal(f.register, 'EAX');
+  assert.equal(f.register, 'eax');
   assert.equal(f.bit, 6);
   for (const k of ['name', 'aliases', 'leaf', 'subleaf', 'register', 'bit', 'description', 'qemuSince', 'msrs', 'kvmSince', 'kvmUntil', 'unmigratable', 'dependsOn', 'sources']) {
     assert.ok(k in f, `feature has ${k}`);

@@ -6,7 +6,7 @@ const show = (v: unknown): string => (v === null || v === undefined ? 'unknown' 
 export function formatRecordText(r: KbRecordJson): string {
   const lines: string[] = [];
   if (r.kind === 'feature') {
-    const where = r.leaf === null ? `MSR ${show(r.msrIndex)} bit ${r.bit}` : `CPUID ${r.leaf}${r.subleaf === null ? '' : '.' + r.subleaf} ${r.register}[${r.bit}]`;
+    const where = r.leaf === null ? `MSR ${show(r.msrIndex)} bit ${r.bit}` : `CPUID ${r.leaf}${r.subleaf === null ? '' : '.' + r.subleaf} ${r.register?.toUpperCase()}[${r.bit}]`;
     lines.push(`feature ${r.name} — ${where}`, `  ${r.description}`);
     lines.push(`  aliases: ${show(r.aliases)}`, `  QEMU since: ${show(r.qemuSince)}`, `  KVM: from Linux ${show(r.kvmSince)}${r.kvmUntil ? ` until ${r.kvmUntil}` : ''}`);
     if (r.msrs.length) lines.push(`  MSRs: ${r.msrs.map((m) => `${m.name} (${m.index}, ${m.role}, migrated since QEMU ${show(m.migratedSince)})`).join('; ')}`);

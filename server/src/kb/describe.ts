@@ -8,6 +8,11 @@ export function featureLocation(f: FeatureRecord): string {
   return `CPUID ${leaf} ${f.register ?? '?'}[${f.bit}]`;
 }
 
+/** A register as the JSON shapes of §6 write it: lower case, like hex values ("eax"). */
+export function registerJson(register: string | null): string | null {
+  return register === null ? null : register.toLowerCase();
+}
+
 /** "kvm-pv-eoi (CPUID 0x40000001 EAX[6])". */
 export function featureWithLocation(f: FeatureRecord): string {
   return `${f.name} (${featureLocation(f)})`;

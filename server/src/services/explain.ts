@@ -6,7 +6,7 @@ import { computeCpuid, effectiveQemu, DEFAULT_MODEL } from '../model/cpuid';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { MachineRef } from '../model/resolve';
 import type { Workspace } from '../model/workspace';
-import { featureLocation } from '../kb/describe';
+import { featureLocation, registerJson } from '../kb/describe';
 import { migrationOf } from '../checks/msr-facts';
 import type { FeatureRecord } from '../kb/types';
 
@@ -32,7 +32,7 @@ export interface Explanation {
 }
 
 function location(f: FeatureRecord) {
-  return { name: f.name, leaf: f.leaf, subleaf: f.subleaf, register: f.register, bit: f.bit };
+  return { name: f.name, leaf: f.leaf, subleaf: f.subleaf, register: registerJson(f.register), bit: f.bit };
 }
 
 function order(a: FeatureRecord, b: FeatureRecord): number {

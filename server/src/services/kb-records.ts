@@ -1,6 +1,7 @@
 /** KB records in the JSON shapes of spec §6 (`mtype kb`), shared by the CLI and hover. */
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord, ModelRecord, MsrRecord } from '../kb/types';
+import { registerJson } from '../kb/describe';
 
 export function featureJson(f: FeatureRecord, kb: KnowledgeBase) {
   return {
@@ -9,7 +10,7 @@ export function featureJson(f: FeatureRecord, kb: KnowledgeBase) {
     aliases: f.aliases,
     leaf: f.leaf,
     subleaf: f.subleaf,
-    register: f.register,
+    register: registerJson(f.register),
     bit: f.bit,
     ...(f.leaf === null ? { msrIndex: f.msrFeatureIndex ?? null } : {}),
     description: f.description,
