@@ -26,6 +26,7 @@ test('no two features on one CPUID bit (QEMU names each bit once)', () => {
     const key = f.leaf === null ? `msr ${f.msrFeatureIndex}/${f.bit}` : `${f.leaf}.${f.subleaf}/${f.register}/${f.bit}`;
     assert.ok(!at.has(key), `${f.name} and ${at.get(key)} share ${key}`);
     at.set(key, f.name);
+    if (f.leaf !== null) assert.deepEqual(kb.featuresAt(f.leaf, f.subleaf, f.register!, f.bit).map((x) => x.name), [f.name], 'the location index');
   }
 });
 

@@ -25,7 +25,3 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
-
-export function versionAtLeast(version: string, min: string): boolean {
-  return compareVersions(version, min) >= 0;
-}

@@ -54,8 +54,6 @@ export interface ResolvedMachine {
   qemu?: Setting<string>;
   hostKernelMin?: Setting<string>;
   hostKernelMax?: Setting<string>;
-  /** The statement that set the kernel range, when any. */
-  hostKernelOrigin?: Origin;
   accel: Setting<'kvm' | 'tcg'>;
   cpu?: Setting<string>;
   followsHost: Setting<boolean>;
@@ -133,7 +131,6 @@ export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefi
   if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(ref, qemu) };
   const kernel = first(decl, 'host-kernel');
   if (kernel?.min) {
-    resolved.hostKernelOrigin = originOf(ref, kernel);
     resolved.hostKernelMin = { value: kernel.min.text, origin: originOf(ref, kernel) };
     resolved.hostKernelMax = kernel.form === 'range' && kernel.max ? { value: kernel.max.text, origin: originOf(ref, kernel) } : undefined;
   }
