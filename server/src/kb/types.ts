@@ -12,6 +12,21 @@
  */
 
 export type Register = 'EAX' | 'EBX' | 'ECX' | 'EDX';
+/** Host CPU vendors whose KVM code decides a floor: Intel and Zhaoxin use VMX, AMD and Hygon SVM. */
+export type HostVendor = 'intel' | 'amd';
+
+export interface MigrationBlock {
+  /** First QEMU release with the block, or null for "as far back as known". */
+  from: string | null;
+  /** First QEMU release without it, or null when it still holds. */
+  until: string | null;
+  liftedByTscFrequencyFrom?: string | null;
+  /** Lifted when every host kernel in range is at least this (nested state), with QEMU >= liftedByQemuFrom. */
+  kernelFrom?: string | null;
+  liftedByQemuFrom?: string | null;
+  reason: string;
+  sources: string[];
+}
 export type MsrRole = 'state' | 'capability' | 'command';
 
 export interface FeatureRecord {
@@ -39,6 +54,30 @@ export interface FeatureRecord {
   kvmSince: string | null;
   /** Last Linux release whose KVM exposed it (it was dropped after), or null. */
   kvmUntil: string | null;
+  /**
+   * Per-vendor mainline floors where the VMX and SVM code of KVM differ (rdtscp:
+   * {"intel": "2.6.34", "amd": "4.5"}). A vendor that is absent uses `kvmSince`.
+   * `kvmSince` itself is the later of the two (what a vendor-neutral model needs).
+   */
+  kvmSinceByVendor?: Partial<Record<HostVendor, string | null>> | null;
+  /**
+   * Stable point releases that received the backport, one per stable line
+   * ("4.19.43", "4.14.119"): a kernel on that line from that point release on has the bit.
+   */
+  kvmStable?: string[];
+  /** First QEMU release that no longer knows the name (removed), or null. */
+  qemuUntil?: string | null;
+  /** Per-alias QEMU dating: the release that first accepted the spelling, and the one that dropped it. */
+  aliasDates?: Record<string, { since: string | null; until: string | null }>;
+  /**
+   * Releases in which the bit blocks live migration (QEMU's unmigratable flags and
+   * blockers), as half-open ranges [from, until): arch-capabilities from 3.1 until 4.0.
+   * `liftedByTscFrequencyFrom`: from that release on, a fixed tsc-frequency lifts it (invtsc).
+   * `kernelFrom`: from that host kernel on the block is lifted (nested state of vmx/svm).
+   */
+  migrationBlocks?: MigrationBlock[];
+  /** Dependencies that held only in some releases: [from, until). */
+  dependsOnInReleases?: { feature: string; from: string | null; until: string | null; source: string }[];
   /** True when the bit blocks live migration (invtsc). */
   unmigratable: boolean;
   /** Canonical names of the features this one needs. */
@@ -58,8 +97,13 @@ export interface MsrRecord {
   role: MsrRole;
   /** Canonical feature names that make the guest use this MSR. */
   features: string[];
-  /** First QEMU release that migrates it (vmstate field or subsection); null if never or unknown. */
+  /**
+   * First QEMU release that migrates it under KVM: it sends it in the migration stream
+   * and reads and writes it through KVM_GET_MSRS / KVM_SET_MSRS. null if never or unknown.
+   */
   migratedSince: string | null;
+  /** First QEMU release whose migration stream carries it (enough under TCG); null if unknown. */
+  vmstateSince?: string | null;
   /** When KVM keeps this MSR's state under another, migrated MSR: that MSR's name (kvmclock _NEW -> 0x11/0x12). */
   stateSharedWith?: string | null;
   /** First Linux release whose KVM can save/restore the MSR (KVM_GET/SET_MSRS); null if unknown. */
@@ -78,9 +122,14 @@ export interface ModelRecord {
   version: number | null;
   /** Other names that resolve to this record: the plain name for v1, alias names ("Skylake-Server-IBRS"). */
   aliases: string[];
+  /** "intel" | "amd" | "hygon" | "zhaoxin", or null for vendor-neutral models (qemu64, kvm64). */
   vendor: string | null;
   /** First QEMU release with this version (for v1: the release that added the plain model). */
   qemuSince: string | null;
+  /** First QEMU release that no longer has the model (Icelake-Client: 7.1), or null. */
+  qemuUntil?: string | null;
+  /** Per-alias dating of plain and alias names (Haswell-noTSX appeared in 2.3, long before -v2). */
+  aliasDates?: Record<string, { since: string | null; until: string | null }>;
   deprecated: boolean | string;
   /** Complete cumulative CPUID feature list (canonical names), without the KVM defaults. */
   features: string[];
@@ -108,10 +157,36 @@ export interface ReleaseRecord {
   kvmDefaults: string[];
   /** Oldest host kernel this release supports for KVM, or null. */
   minKernel: string | null;
+  /**
+   * True when, under KVM, the release turns on every paravirt bit the host kernel reports
+   * (QEMU 0.15-1.1), so the guest CPUID follows the host kernel.
+   */
+  kvmDefaultsFollowHost?: boolean;
   sources: string[];
 }
 
 export interface ReleasesFile {
   releases: ReleaseRecord[];
   modelCompat: ModelCompatRecord[];
+}
+
+/** Linux releases the knowledge base has read (`kernels.json`). */
+export interface KernelRelease {
+  /** Mainline release, "2.6.32", "5.10". */
+  version: string;
+  /** The tree the floors were read from, "owner/repo@commit", or null when no tree was read. */
+  tree: string | null;
+}
+
+export interface StableLine {
+  /** "4.19" */
+  line: string;
+  /** Newest point release known on the line ("4.19.325"), or null. */
+  last: string | null;
+}
+
+export interface KernelsFile {
+  releases: KernelRelease[];
+  stableLines: StableLine[];
+  sources: string[];
 }
