@@ -162,6 +162,8 @@ export interface ReleaseRecord {
    * (QEMU 0.15-1.1), so the guest CPUID follows the host kernel.
    */
   kvmDefaultsFollowHost?: boolean;
+  /** Features QEMU forces off by default with accel kvm (svm, monitor, acpi from 2.2). */
+  kvmDefaultsOff?: string[];
   sources: string[];
 }
 
