@@ -235,3 +235,14 @@ test('which definition `extends` binds to does not depend on which file changed 
   assert.deepEqual(summary(p, 'c.mtype', only('MT200')), before);
   assert.deepEqual(before, []); // a.mtype sorts first: the child binds to QEMU 1.3's base, which migrates PV EOI
 });
+
+test('resolve: host-kernel provides accumulates through extends; tsc-frequency is an inherited scalar', () => {
+  const p = load({ 'a.mtype': 'machine b {\n  host-kernel provides x2apic\n  tsc-frequency 1000\n}\nmachine c extends b {\n  host-kernel provides mpx\n}\nmachine d extends c {\n  tsc-frequency 2000\n}\n' }, kb);
+  const c = p.workspace.resolve(p.workspace.lookup('c')!);
+  assert.deepEqual(c.provides.map((x) => x.name.text), ['x2apic', 'mpx']);
+  assert.equal(c.tscFrequency?.value, '1000');
+  const d = p.workspace.resolve(p.workspace.lookup('d')!);
+  assert.deepEqual(d.provides.map((x) => x.name.text), ['x2apic', 'mpx']);
+  assert.equal(d.tscFrequency?.value, '2000');
+  assert.deepEqual(run('machine m {\n  host-kernel >= 4.19\n  host-kernel provides x2apic\n  tsc-frequency 1\n}\n', 'MT003'), []);
+});
