@@ -44,14 +44,15 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
       const key = `${scope}|${feature.name}`;
       const earlier = seen.get(key);
       if (earlier) {
-        const line = ctx.doc.lines.positionAt(earlier.start).line + 1;
         const conflict = earlier.sign !== edit.sign;
+        const did = (sign: '+' | '-') => (sign === '+' ? 'whitelisted' : 'masked');
         report({
           code: 'MT102',
           message: conflict
-            ? `${feature.name} is both ${earlier.sign === '+' ? 'whitelisted' : 'masked'} (line ${line}) and ${edit.sign === '+' ? 'whitelisted' : 'masked'} here in machine ${ctx.name}; the later edit wins`
-            : `${feature.name} is ${edit.sign === '+' ? 'whitelisted' : 'masked'} twice in machine ${ctx.name} (first on line ${line})`,
+            ? `${feature.name} is both ${did(earlier.sign)} and ${did(edit.sign)} here in machine ${ctx.name}; the later edit wins`
+            : `${feature.name} is ${did(edit.sign)} twice in machine ${ctx.name}`,
           span: edit,
+          related: [{ uri: ctx.doc.uri, span: { start: earlier.start, end: earlier.end }, message: `${feature.name} is first ${did(earlier.sign)} here` }],
           fixes: [{ kind: 'remove', title: `Remove this ${edit.sign}${word}`, span: edit, preferred: !conflict }],
         });
       } else seen.set(key, edit);
