@@ -293,3 +293,17 @@ test('inherited findings say where the bit comes from, without line numbers', ()
   assert.equal(child.related?.[0].range.start.line, 3);
   for (const d of p.diagnostics('a.mtype')) assert.doesNotMatch(d.message, /line \d/);
 });
+
+test("vendor: CPUID vendor strings (QEMU's model table) name the vendor too", () => {
+  const facts: MiniKbFacts = {
+    ...RDTSCP,
+    extraModels: [
+      ['EpycLike-v1', ['fpu', 'rdtscp'], { vendor: 'AuthenticAMD' }],
+      ['DhyanaLike-v1', ['fpu', 'rdtscp'], { vendor: 'HygonGenuine' }],
+      ['XeonLike-v1', ['fpu', 'rdtscp'], { vendor: 'GenuineIntel' }],
+    ],
+  };
+  assert.deepEqual(run(facts, onCpu('EpycLike'), 'MT300'), ['MT300@cpu EpycLike']);
+  assert.deepEqual(run(facts, onCpu('DhyanaLike'), 'MT300'), ['MT300@cpu DhyanaLike']);
+  assert.deepEqual(run(facts, onCpu('XeonLike'), 'MT300'), []);
+});

@@ -258,18 +258,17 @@ function optionalKernels(): KernelsFile | undefined {
   }
 }
 
-/** The KVM code a host vendor runs: Hygon's is AMD's (SVM), Zhaoxin's Intel's (VMX); null for vendor-neutral models. */
+/**
+ * The KVM code a host vendor runs: Hygon's is AMD's (SVM), Zhaoxin's Intel's (VMX); null
+ * for vendor-neutral models. Accepts the KB's vendor names and the CPUID vendor strings
+ * QEMU's model table uses ("GenuineIntel", "AuthenticAMD", "HygonGenuine", "CentaurHauls", "  Shanghai  ").
+ */
 export function hostVendor(model: ModelRecord | undefined): HostVendor | null {
-  switch (model?.vendor) {
-    case 'intel':
-    case 'zhaoxin':
-      return 'intel';
-    case 'amd':
-    case 'hygon':
-      return 'amd';
-    default:
-      return null;
-  }
+  const v = model?.vendor?.trim().toLowerCase();
+  if (!v) return null;
+  if (v === 'intel' || v === 'genuineintel' || v === 'zhaoxin' || v === 'centaurhauls' || v === 'shanghai') return 'intel';
+  if (v === 'amd' || v === 'authenticamd' || v === 'hygon' || v === 'hygongenuine') return 'amd';
+  return null;
 }
 
 /** The bundled knowledge base, loaded on first use. */
