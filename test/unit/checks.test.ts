@@ -99,7 +99,7 @@ test('MT200: unmigrated state MSR, from a whitelist, a model and a KVM default',
   const [d] = diagnosticsOf(p, 'a.mtype', 'MT200');
   assert.equal(
     d.message,
-    'machine pc-1.1 whitelists kvm-pv-eoi (CPUID 0x40000001 EAX[6]); the guest writes MSR_KVM_PV_EOI_EN (0x4b564d04), which QEMU 1.1 does not migrate under KVM (it must both send it and restore it through KVM); first migrated in 1.3: live migration loses it',
+    'machine pc-1.1 whitelists kvm-pv-eoi (CPUID 0x40000001 EAX[6]); the guest of pc-1.1 writes MSR_KVM_PV_EOI_EN (0x4b564d04), which QEMU 1.1 does not migrate under KVM (it must both send it and restore it through KVM); first migrated in 1.3: live migration loses it',
   );
   assert.deepEqual(d.fixes?.map((f) => f.kind), ['mask', 'add-migrate', 'set-qemu']);
   // declared migration, or a release that migrates it: silent

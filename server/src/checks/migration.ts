@@ -54,7 +54,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
         const lift = block.tscFrequencyLiftsFrom ? `; QEMU ${qemu} migrates it with a fixed tsc-frequency` : '';
         report({
           code: 'MT201',
-          message: `${ctx.bitSource(bit, cpuid.modelName)}, which blocks live migration in QEMU ${qemu} (${block.reason})${lift}`,
+          message: `${ctx.bitSource(bit, cpuid.modelName)}, which blocks live migration of ${ctx.name} in QEMU ${qemu} (${block.reason})${lift}`,
           ...where,
           fixes,
         });
@@ -77,7 +77,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
         const how = accel === 'kvm' ? 'under KVM (it must both send it and restore it through KVM)' : 'under TCG';
         report({
           code: 'MT200',
-          message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest writes ${msrWithIndex(msr)}, which QEMU ${qemu} does not migrate ${how}; first migrated in ${m.since}: live migration loses it`,
+          message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${msrWithIndex(msr)}, which QEMU ${qemu} does not migrate ${how}; first migrated in ${m.since}: live migration loses it`,
           ...where,
           fixes,
         });

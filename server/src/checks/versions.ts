@@ -34,7 +34,8 @@ function checkQemu(ctx: MachineContext, version: Name, report: (f: Finding) => v
   const newer = isVersion(text) && compareVersions(text, newest) > 0;
   const { before, after } = isVersion(text) ? kb.releasesAround(text) : { before: undefined, after: undefined };
   const near = newer ? [newest] : [before?.version, after?.version].filter((v): v is string => !!v);
-  const fixes: FixIntent[] = near.map((v, i) => ({ kind: 'replace', title: `Change to ${v}`, span: version, text: v, preferred: near.length === 1 && i === 0 }));
+  // Never preferred: another release is another guest, not a narrower one, so fix-all must not pick it.
+  const fixes: FixIntent[] = near.map((v) => ({ kind: 'replace', title: `Change to ${v}`, span: version, text: v }));
   const mean = near.length ? `; did you mean ${near.join(' or ')}?` : '';
   report({
     code: 'MT004',
