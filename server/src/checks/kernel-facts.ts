@@ -79,7 +79,8 @@ export function kernelsHave(f: FeatureRecord, range: KernelRange, vendor: HostVe
       return { has: false, why: 'withdrawn', witness: max(range.min, after), floor: floor ?? undefined, stable };
     }
   }
-  if (!floor) return stable.length || f.kvmUntil ? { has: undefined } : { has: undefined };
+  // Without a mainline floor nothing is known about kernels off the stable lines: say nothing (MT303 lists it).
+  if (!floor) return { has: undefined };
   // Walk up from the oldest kernel: a kernel below the floor needs a backport on its line.
   let kernel = range.min;
   for (let i = 0; i < MAX_LINES; i++) {
