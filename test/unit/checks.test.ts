@@ -99,14 +99,15 @@ test('MT200: unmigrated state MSR, from a whitelist, a model and a KVM default',
   const [d] = diagnosticsOf(p, 'a.mtype', 'MT200');
   assert.equal(
     d.message,
-    'pc-1.1 exposes kvm-pv-eoi (CPUID 0x40000001 EAX[6]); the guest writes MSR_KVM_PV_EOI_EN (0x4b564d04), which QEMU 1.1 does not migrate under KVM (first migrated in 1.3): live migration loses it',
+    'machine pc-1.1 whitelists kvm-pv-eoi (CPUID 0x40000001 EAX[6]); the guest of pc-1.1 writes MSR_KVM_PV_EOI_EN (0x4b564d04), which QEMU 1.1 does not migrate under KVM (it must both send it and restore it through KVM); first migrated in 1.3: live migration loses it',
   );
   assert.deepEqual(d.fixes?.map((f) => f.kind), ['mask', 'add-migrate', 'set-qemu']);
   // declared migration, or a release that migrates it: silent
   assert.deepEqual(run('machine m {\n  qemu 1.1\n  accel tcg\n  cpuid +kvm-pv-eoi\n  migrate MSR_KVM_PV_EOI_EN\n}\n', 'MT200'), []);
   assert.deepEqual(run('machine m {\n  qemu 1.3\n  accel tcg\n  cpuid +kvm-pv-eoi\n}\n', 'MT200'), []);
-  // a KVM default of 4.2 with a base of 1.1: kvm-poll-control via a whitelist
-  assert.deepEqual(run('machine m {\n  qemu 2.11\n  accel tcg\n  cpuid +kvm-poll-control\n}\n', 'MT200'), ['MT200@+kvm-poll-control']);
+  // a name the release does not know is MT104, and MT200 does not stack on it
+  assert.deepEqual(run('machine m {\n  qemu 2.11\n  accel tcg\n  cpuid +kvm-poll-control\n}\n', 'MT200'), []);
+  assert.deepEqual(run('machine m {\n  qemu 2.11\n  accel tcg\n  cpuid +kvm-poll-control\n}\n', 'MT104'), ['MT104@kvm-poll-control']);
 });
 
 test('MT200 never fires for capability or command MSRs, nor for kvmclock (state shared with 0x11/0x12)', () => {
@@ -118,17 +119,20 @@ test('MT201: a bit that blocks migration, unless follows-host', () => {
   assert.deepEqual(run(clean('  follows-host\n  cpuid +invtsc'), 'MT201'), []);
 });
 
-test('MT202: a migrate MSR some host kernel in range cannot restore', () => {
-  assert.deepEqual(run('machine m {\n  qemu 2.0\n  host-kernel >= 3.10\n  cpuid -kvm-pv-eoi -kvm-steal-time -kvmclock -x2apic\n  migrate MSR_IA32_SPEC_CTRL\n}\n', 'MT202'), ['MT202@MSR_IA32_SPEC_CTRL']);
-  assert.deepEqual(run('machine m {\n  qemu 2.0\n  host-kernel >= 4.15\n  migrate MSR_IA32_SPEC_CTRL\n}\n', 'MT202'), []);
+test('MT202: a migrate MSR, whose gating bit the machine exposes, some host kernel in range cannot restore', () => {
+  assert.deepEqual(run('machine m {\n  qemu 2.11\n  host-kernel >= 3.10\n  cpuid +spec-ctrl\n  migrate MSR_IA32_SPEC_CTRL\n}\n', 'MT202'), ['MT202@MSR_IA32_SPEC_CTRL']);
+  assert.deepEqual(run('machine m {\n  qemu 2.11\n  host-kernel >= 4.15\n  cpuid +spec-ctrl\n  migrate MSR_IA32_SPEC_CTRL\n}\n', 'MT202'), []);
+  // the guest never writes an MSR whose gating bit it lacks; TCG restores no MSR through KVM
+  assert.deepEqual(run('machine m {\n  qemu 2.0\n  host-kernel >= 3.10\n  migrate MSR_IA32_SPEC_CTRL\n}\n', 'MT202'), []);
+  assert.deepEqual(run('machine m {\n  qemu 2.11\n  accel tcg\n  host-kernel >= 3.10\n  cpuid +spec-ctrl\n  migrate MSR_IA32_SPEC_CTRL\n}\n', 'MT202'), []);
 });
 
 test('MT300: KVM default needs a newer kernel than host-kernel (the pc-1.3 story)', () => {
   const p = load({ 'a.mtype': 'machine pc-1.3 {\n  qemu 1.3\n  host-kernel >= 3.2\n  cpuid +kvmclock +kvm-steal-time +kvm-pv-eoi\n}\n' }, kb);
   assert.deepEqual(summary(p, 'a.mtype', only('MT300')), ['MT300@+kvm-pv-eoi']);
   const [d] = diagnosticsOf(p, 'a.mtype', 'MT300');
-  assert.match(d.message, /kvm-pv-eoi \(CPUID 0x40000001 EAX\[6\]\), which KVM exposes from Linux 3\.6; pc-1\.3 allows host-kernel >= 3\.2/);
-  assert.equal(d.fixes?.find((f) => f.preferred)?.kind, 'set-kernel');
+  assert.match(d.message, /kvm-pv-eoi \(CPUID 0x40000001 EAX\[6\]\); KVM exposes it from Linux 3\.6; pc-1\.3 allows host-kernel >= 3\.2, and Linux 3\.2 lacks it/);
+  assert.equal(d.fixes?.find((f) => f.preferred)?.kind, 'mask');
   // from the KVM defaults: pointed at the qemu line
   assert.deepEqual(run('machine pc-1.3 {\n  qemu 1.3\n  host-kernel >= 3.2\n}\n', 'MT300'), ['MT300@qemu 1.3']);
   assert.deepEqual(run('machine pc-1.3 {\n  qemu 1.3\n  host-kernel >= 3.6\n}\n', 'MT300'), []);
@@ -141,10 +145,14 @@ test('MT300: a bit KVM dropped before the newest kernel in range', () => {
   assert.deepEqual(run('machine m {\n  qemu 2.11\n  host-kernel 4.0..5.10\n  cpu Skylake-Client\n}\n', 'MT300'), []);
 });
 
-test('MT301: cpu host/max outside a follows-host machine', () => {
-  assert.deepEqual(run(clean('  cpu host'), 'MT301'), ['MT301@host']);
-  assert.deepEqual(run(clean('  cpu max'), 'MT301'), ['MT301@max']);
-  assert.deepEqual(run(clean('  cpu host\n  follows-host'), 'MT301'), []);
+test('MT301: cpu host/max outside a follows-host machine, under KVM only', () => {
+  const kvm = (body: string) => `machine m {\n  qemu 2.11\n${body}\n}\n`;
+  assert.deepEqual(run(kvm('  cpu host'), 'MT301'), ['MT301@host']);
+  assert.deepEqual(run(kvm('  cpu max'), 'MT301'), ['MT301@max']);
+  assert.deepEqual(run(kvm('  cpu host\n  follows-host'), 'MT301'), []);
+  // TCG: max is what the emulator implements, not the host
+  assert.deepEqual(run(clean('  cpu max'), 'MT301'), []);
+  assert.deepEqual(run(clean('  cpu host'), 'MT301'), []);
   // inherited: reported on the child's name
   assert.deepEqual(run('machine b {\n  cpu host\n  follows-host\n}\nmachine c extends b {\n}\n', 'MT301'), []);
 });
@@ -214,13 +222,13 @@ test('incremental: editing a base re-checks the child in another file', () => {
 });
 
 test('host-kernel floor: applies to machines that state none; the newer of floor and release minimum counts', () => {
-  const text = 'machine m {\n  qemu 2.11\n  cpuid +kvmclock +kvm-steal-time +kvm-pv-eoi +x2apic +kvm-poll-control\n}\n';
+  const text = 'machine m {\n  qemu 4.2\n  cpuid +kvmclock +kvm-steal-time +kvm-pv-eoi +x2apic +kvm-poll-control\n}\n';
   assert.deepEqual(summary(load({ 'a.mtype': text }, kb), 'a.mtype', only('MT300')), []);
   const floored = load({ 'a.mtype': text }, kb, { hostKernelFloor: '4.19' });
   const [d] = diagnosticsOf(floored, 'a.mtype', 'MT300');
   assert.match(d.message, /kvm-poll-control .* Linux 5\.2; m allows the configured host-kernel floor \(4\.19\)/);
   // a machine's own host-kernel wins over the floor
-  assert.deepEqual(summary(load({ 'a.mtype': text.replace('qemu 2.11', 'qemu 2.11\n  host-kernel >= 5.4') }, kb, { hostKernelFloor: '4.19' }), 'a.mtype', only('MT300')), []);
+  assert.deepEqual(summary(load({ 'a.mtype': text.replace('qemu 4.2', 'qemu 4.2\n  host-kernel >= 5.4') }, kb, { hostKernelFloor: '4.19' }), 'a.mtype', only('MT300')), []);
   // the release minimum (2.6.32 for 1.3 in the mini KB) loses to a newer floor and wins over an older one
   const old = 'machine m {\n  qemu 1.3\n  cpuid +kvmclock +kvm-steal-time +kvm-pv-eoi\n}\n';
   assert.deepEqual(summary(load({ 'a.mtype': old }, kb, { hostKernelFloor: '3.6' }), 'a.mtype', only('MT300')), []);
@@ -234,4 +242,15 @@ test('which definition `extends` binds to does not depend on which file changed 
   p.update('a.mtype', files['a.mtype'] + '# touched\n'); // re-indexes a.mtype's machines
   assert.deepEqual(summary(p, 'c.mtype', only('MT200')), before);
   assert.deepEqual(before, []); // a.mtype sorts first: the child binds to QEMU 1.3's base, which migrates PV EOI
+});
+
+test('resolve: host-kernel provides accumulates through extends; tsc-frequency is an inherited scalar', () => {
+  const p = load({ 'a.mtype': 'machine b {\n  host-kernel provides x2apic\n  tsc-frequency 1000\n}\nmachine c extends b {\n  host-kernel provides mpx\n}\nmachine d extends c {\n  tsc-frequency 2000\n}\n' }, kb);
+  const c = p.workspace.resolve(p.workspace.lookup('c')!);
+  assert.deepEqual(c.provides.map((x) => x.name.text), ['x2apic', 'mpx']);
+  assert.equal(c.tscFrequency?.value, '1000');
+  const d = p.workspace.resolve(p.workspace.lookup('d')!);
+  assert.deepEqual(d.provides.map((x) => x.name.text), ['x2apic', 'mpx']);
+  assert.equal(d.tscFrequency?.value, '2000');
+  assert.deepEqual(run('machine m {\n  host-kernel >= 4.19\n  host-kernel provides x2apic\n  tsc-frequency 1\n}\n', 'MT003'), []);
 });

@@ -148,3 +148,57 @@ test('a reader that closes the pipe early (mtype check | head -1) ends the comma
   assert.match(r.stdout, /^a\.mtype:3:/);
   assert.doesNotMatch(r.stderr, /EPIPE|Error/);
 });
+
+const INHERITED = {
+  'base.mtype': 'machine pc-i440fx-2.5 {\n  qemu 2.5\n  host-kernel >= 3.10\n  cpuid +kvm-pv-unhalt\n}\n',
+  'child.mtype': 'machine pc-2.4 extends pc-i440fx-2.5 {\n}\n',
+};
+
+test('check: an inherited finding names its source and is followed by a note line per related location', () => {
+  const dir = fixture(INHERITED);
+  const r = mtype(['check', 'child.mtype', 'base.mtype'], dir);
+  const lines = r.out.split('\n');
+  const i = lines.findIndex((l) => /^child\.mtype:1:9: \w+ MT\d+ pc-2\.4 inherits \+kvm-pv-unhalt .*from pc-i440fx-2\.5/.test(l));
+  assert.ok(i >= 0, r.out);
+  assert.match(lines[i + 1], /^ {2}base\.mtype:4:9: note: /);
+});
+
+test('check --format json: related locations as {path, range, message}, 0-based', () => {
+  const dir = fixture(INHERITED);
+  const json = JSON.parse(mtype(['check', '--format', 'json', 'child.mtype', 'base.mtype'], dir).out);
+  const d = json.files[0].diagnostics.find((x: { message: string }) => /inherits \+kvm-pv-unhalt/.test(x.message));
+  assert.ok(d, JSON.stringify(json.files[0].diagnostics));
+  assert.equal(d.related[0].path, 'base.mtype');
+  assert.deepEqual(d.related[0].range.start, { line: 3, character: 8 });
+  assert.equal(typeof d.related[0].message, 'string');
+  assert.deepEqual(json.files[1].diagnostics.find((x: { code: string }) => x.code === 'MT302')?.related, []);
+});
+
+test('check --format sarif: relatedLocations, and URIs relative to the working directory under %SRCROOT%', () => {
+  const dir = fixture({ 'sub/base.mtype': INHERITED['base.mtype'], 'sub/child.mtype': INHERITED['child.mtype'] });
+  const sarif = JSON.parse(mtype(['check', '--format', 'sarif', join(dir, 'sub')], dir).out);
+  const run = sarif.runs[0];
+  assert.match(run.originalUriBaseIds['%SRCROOT%'].uri, /^file:\/\/.*\/$/);
+  const result = run.results.find((x: { message: { text: string } }) => /inherits \+kvm-pv-unhalt/.test(x.message.text));
+  assert.ok(result);
+  assert.deepEqual(result.locations[0].physicalLocation.artifactLocation, { uri: 'sub/child.mtype', uriBaseId: '%SRCROOT%' });
+  const related = result.relatedLocations[0];
+  assert.deepEqual(related.physicalLocation.artifactLocation, { uri: 'sub/base.mtype', uriBaseId: '%SRCROOT%' });
+  assert.equal(related.physicalLocation.region.startLine, 4);
+  assert.equal(typeof related.message.text, 'string');
+});
+
+test('every command answers --help with its usage and exit 0', () => {
+  for (const [args, pattern] of [
+    [['--help'], /Usage:/],
+    [['check', '--help'], /^Usage: mtype check/],
+    [['explain', '--help'], /^Usage: mtype explain/],
+    [['kb', '--help'], /^Usage: mtype kb/],
+    [['help', 'check'], /^Usage: mtype check/],
+    [['check', '-h'], /0-based/],
+  ] as const) {
+    const r = mtype([...args]);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.out, pattern);
+  }
+});

@@ -261,6 +261,8 @@ const FULL_FIXTURE = [
   'machine pc-1.2 extends pc-1.3 {',
   '  qemu 1.2',
   '  host-kernel 3.2..4.19',
+  '  host-kernel provides md-clear, kvm-pv-ipi   # RHEL backports',
+  '  tsc-frequency 2400000000',
   '  accel tcg',
   '  cpuid -kvm-pv-eoi +sse4.1 +3dnowprefetch',
   '}',
@@ -672,6 +674,16 @@ test('CRLF: a stray \\r left at line ends does not glue onto words or break bloc
   assertScopes(toks, '4.19', ['constant.numeric.version.mtype']);
   assertScopes(toks, 'pc-next', ['entity.name.type.machine.mtype']);
   assertScopes(toks, 'follows-host', ['keyword.other.follows-host.mtype']);
+});
+
+test('host-kernel provides and tsc-frequency: keywords, provided features, the frequency', async () => {
+  const toks = await tokenize('machine m {\n  host-kernel provides md-clear kvm-pv-ipi # distro\n  tsc-frequency 2400000000\n  cpu qemu64\n}');
+  assertScopes(toks, 'provides', ['keyword.other.provides.mtype']);
+  assertScopes(toks, 'md-clear', ['entity.name.function.feature.provided.mtype']);
+  assertScopes(toks, 'kvm-pv-ipi', ['entity.name.function.feature.provided.mtype']);
+  assertScopes(toks, 'tsc-frequency', ['keyword.other.tsc-frequency.mtype']);
+  assertScopes(toks, '2400000000', ['constant.numeric.frequency.mtype']);
+  assertScopes(toks, 'qemu64', ['support.class.cpu-model.mtype']);
 });
 
 test('top level: statements outside a machine are still highlighted', async () => {

@@ -55,9 +55,10 @@ test('the walkthrough example shows MT302, and "Whitelist all" leaves it clean',
   const uri = 'example.mtype';
   const project = new Project(getKnowledgeBase());
   project.update(uri, readFileSync(resolve(root, 'media/walkthrough/example.mtype'), 'utf8'));
-  const codes = () => project.diagnostics(uri).map((d) => d.code);
+  // MT303 (facts the KB lacks, e.g. the KVM floor of fpu) is about the KB, not the example.
+  const codes = () => project.diagnostics(uri).map((d) => d.code).filter((c) => c !== 'MT303');
   assert.deepEqual(codes(), ['MT302']);
-  const mt302 = project.diagnostics(uri)[0];
+  const mt302 = project.diagnostics(uri).find((d) => d.code === 'MT302')!;
   const [whitelistAll] = codeActions(project, uri, [{ code: 'MT302', range: mt302.range }]);
   assert.match(whitelistAll.title, /^Whitelist all \d+ KVM default bits$/);
   project.update(uri, applyRangeEdits(project.document(uri)!.text, whitelistAll.edits));

@@ -232,3 +232,21 @@ test('deep nesting and long lines do not overflow or hang', () => {
   const long = parse('machine a {\n  cpuid ' + '+x '.repeat(100000) + '\n}\n');
   assert.equal(long.machines[0].statements.length, 1);
 });
+
+test('host-kernel provides: feature names (commas optional), its own kind; not a range', () => {
+  const tree = parse('machine m {\n  host-kernel >= 3.10\n  host-kernel provides md-clear, kvm-pv-ipi kvm-pv-unhalt\n}\n');
+  assert.deepEqual(codes(tree), []);
+  const p = only(tree, 'host-kernel-provides');
+  assert.equal(at(tree, p.keyword), 'host-kernel');
+  assert.equal(at(tree, p.provides), 'provides');
+  assert.deepEqual(p.features.map((f) => at(tree, f)), ['md-clear', 'kvm-pv-ipi', 'kvm-pv-unhalt']);
+  assert.equal(only(tree, 'host-kernel').min?.text, '3.10');
+  assert.deepEqual(codes(parse('machine m {\n  host-kernel provides\n}\n')), ['MT001']);
+});
+
+test('tsc-frequency: one word', () => {
+  const tree = parse('machine m {\n  tsc-frequency 2400000000\n}\n');
+  assert.deepEqual(codes(tree), []);
+  assert.equal(only(tree, 'tsc-frequency').value?.text, '2400000000');
+  assert.deepEqual(codes(parse('machine m {\n  tsc-frequency\n}\n')), ['MT001']);
+});

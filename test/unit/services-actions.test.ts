@@ -24,15 +24,19 @@ function applyAndCheck(p: Project, action: ActionEntry): { text: string; codes: 
   return { text, codes };
 }
 
-test('MT300: mask and raise-host-kernel fixes, the kernel one preferred', () => {
+test('MT300: mask (preferred: it narrows what the guest sees), declare host-kernel provides, raise host-kernel', () => {
   const p = load({ 'a.mtype': 'machine m {\n  qemu 1.3\n  host-kernel >= 3.2\n  accel kvm\n}\n' }, kb);
   const actions = actionsFor(p, 'MT300');
   assert.deepEqual(actions.map((a) => [a.title, a.isPreferred, a.kind]), [
-    ['Mask kvm-pv-eoi', false, 'quickfix'],
-    ['Raise host-kernel to 3.6', true, 'quickfix'],
+    ['Mask kvm-pv-eoi', true, 'quickfix'],
+    ['Declare that the host kernels of m provide kvm-pv-eoi (a backport)', false, 'quickfix'],
+    ['Raise host-kernel to 3.6', false, 'quickfix'],
   ]);
   assert.equal(actions[0].diagnostics[0].code, 'MT300');
-  const raised = applyAndCheck(p, actions[1]);
+  const provided = applyAndCheck(p, actions[1]);
+  assert.match(provided.text, /host-kernel provides kvm-pv-eoi/);
+  assert.ok(!provided.codes.includes('MT300'));
+  const raised = applyAndCheck(p, actions[2]);
   assert.match(raised.text, /host-kernel >= 3\.6/);
   assert.ok(!raised.codes.includes('MT300'));
   const masked = applyAndCheck(p, actions[0]);

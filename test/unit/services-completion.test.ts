@@ -80,3 +80,13 @@ test('nothing in comments, strings, or after a complete statement', () => {
   assert.deepEqual(completionsAt(p, 'a.mtype', { line: 40, character: 3 }), []);
   assert.deepEqual(completionsAt(p, 'other.mtype', { line: 0, character: 0 }), []);
 });
+
+test('host-kernel offers provides and versions; after provides, features KVM exposes', () => {
+  const first = labels(complete('machine m {\n  host-kernel \n}\n', 'host-kernel '));
+  assert.ok(first.includes('provides'));
+  assert.ok(first.includes('3.6'));
+  const provided = labels(complete('machine m {\n  host-kernel provides \n}\n', 'provides '));
+  assert.ok(provided.includes('kvm-pv-eoi'));
+  assert.ok(!provided.includes('fpu'), 'fpu has no known KVM floor in the mini KB');
+  assert.ok(labels(complete('machine m {\n  host-kernel provides x2apic \n}\n', 'x2apic ')).includes('kvm-pv-eoi'));
+});

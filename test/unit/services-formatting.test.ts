@@ -49,3 +49,7 @@ test('files with syntax errors are left alone', () => {
     assert.deepEqual(formatDocument(parseDocument('a.mtype', broken)), [], broken);
   }
 });
+
+test('host-kernel provides and tsc-frequency format like other statements', () => {
+  assert.equal(format('machine m {\n host-kernel   provides  md-clear ,kvm-pv-ipi\n\ttsc-frequency    2400000000\n}\n'), 'machine m {\n  host-kernel provides md-clear, kvm-pv-ipi\n  tsc-frequency 2400000000\n}\n');
+});

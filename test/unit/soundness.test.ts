@@ -25,8 +25,8 @@ const kb = getKnowledgeBase();
 const URI = 'file:///corpus/file.mtype';
 
 /** Codes of spec §4 whose table row lists at least one quick fix. */
-const FIXABLE = ['MT002', 'MT003', 'MT100', 'MT101', 'MT102', 'MT103', 'MT104', 'MT110', 'MT111', 'MT114', 'MT120', 'MT121', 'MT200', 'MT201', 'MT202', 'MT300', 'MT301', 'MT302', 'MT500'];
-const FIX_KINDS: FixIntent['kind'][] = ['replace', 'remove', 'whitelist', 'mask', 'set-kernel', 'set-qemu', 'add-migrate', 'add-statement'];
+const FIXABLE = ['MT002', 'MT003', 'MT004', 'MT005', 'MT100', 'MT101', 'MT102', 'MT103', 'MT104', 'MT110', 'MT111', 'MT114', 'MT120', 'MT121', 'MT200', 'MT201', 'MT202', 'MT300', 'MT301', 'MT302', 'MT500'];
+const FIX_KINDS: FixIntent['kind'][] = ['replace', 'remove', 'whitelist', 'mask', 'set-kernel', 'set-qemu', 'add-migrate', 'add-statement', 'add-provides'];
 
 function analyse(text: string): { project: Project; diagnostics: Diagnostic[] } {
   const project = new Project(kb);

@@ -26,6 +26,10 @@ const FLAGGED: Record<string, string[]> = {
     'MT302 information 18:2-18:11', // fx-whitelist: qemu 2.12 brings 7 KVM default bits
   ],
 };
+/** MT303 reports gaps of the knowledge base, not of the files: left out here (the UI profile turns it off). */
+const notKbGap = (code: string | undefined) => code !== 'MT303';
+const findings = (uri: vscode.Uri) => diagnostics(uri).filter((d) => notKbGap(codeOf(d)));
+
 const CLEAN = ['examples/q35.mtype', 'examples/downstream.mtype', 'examples/pc-next.mtype', 'fixtures/base.mtype', 'fixtures/child.mtype'];
 
 suite('diagnostics', () => {
@@ -37,14 +41,15 @@ suite('diagnostics', () => {
     // diagnostics, every earlier file has been analysed (a clean file's "nothing" is then final, not "not yet").
     for (const rel of [...CLEAN, ...Object.keys(FLAGGED)]) docs.set(rel, await open(rel));
     for (const rel of Object.keys(FLAGGED)) {
-      await diagnosticsWhere(fileUri(rel), `${FLAGGED[rel].length} diagnostics`, (d) => d.length === FLAGGED[rel].length, 60_000);
+      await diagnosticsWhere(fileUri(rel), `${FLAGGED[rel].length} diagnostics`, (d) => d.filter((x) => notKbGap(codeOf(x))).length === FLAGGED[rel].length, 60_000);
     }
   });
 
   for (const [rel, expected] of Object.entries(FLAGGED)) {
     test(`${rel}: codes, severities and ranges`, async () => {
-      const got = await diagnosticsWhere(fileUri(rel), 'the expected diagnostics', (d) => summarize(d).join() === [...expected].sort().join(), 10_000)
-        .catch(() => diagnostics(fileUri(rel)));
+      const got = await diagnosticsWhere(fileUri(rel), 'the expected diagnostics', (d) => summarize(d.filter((x) => notKbGap(codeOf(x)))).join() === [...expected].sort().join(), 10_000)
+        .then((d) => d.filter((x) => notKbGap(codeOf(x))))
+        .catch(() => findings(fileUri(rel)));
       assert.deepEqual(summarize(got), [...expected].sort());
       for (const d of got) {
         assert.equal(d.source, 'mtype', 'source');
@@ -67,7 +72,7 @@ suite('diagnostics', () => {
 
   for (const rel of CLEAN) {
     test(`${rel}: no diagnostics`, () => {
-      assert.deepEqual(summarize(diagnostics(fileUri(rel))), []);
+      assert.deepEqual(summarize(findings(fileUri(rel))), []);
     });
   }
 
@@ -88,8 +93,8 @@ suite('diagnostics', () => {
     let compared = 0;
     for (const file of report.files) {
       const uri = vscode.Uri.file(path.resolve(root, file.path));
-      const cliView = file.diagnostics.map((d) => `${d.code} ${d.severity} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`).sort();
-      const editorView = diagnostics(uri).map((d) => `${codeOf(d)} ${severityName(d)} ${rangeText(d.range)} ${d.message}`).sort();
+      const cliView = file.diagnostics.filter((d) => notKbGap(d.code)).map((d) => `${d.code} ${d.severity} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`).sort();
+      const editorView = findings(uri).map((d) => `${codeOf(d)} ${severityName(d)} ${rangeText(d.range)} ${d.message}`).sort();
       assert.deepEqual(editorView, cliView, file.path);
       compared += cliView.length;
     }

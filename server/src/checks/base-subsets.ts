@@ -7,13 +7,27 @@
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord } from '../kb/types';
 import type { BaseBit, BaseCpuid, CpuidView, EffectiveBit } from '../model/cpuid';
+import { compareVersions } from '../common/version';
 
 export type FeatureTest = (f: FeatureRecord, kb: KnowledgeBase) => boolean;
 
 export const hasStateMsr: FeatureTest = (f, kb) => kb.msrsOfFeature(f.name).some((m) => m.role === 'state');
-export const isUnmigratable: FeatureTest = (f) => f.unmigratable;
-export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil);
-export const hasDependencies: FeatureTest = (f) => f.dependsOn.length > 0;
+/** Bits that block migration in some release (checks/migration-blocks.ts decides for the machine). */
+export const mayBlockMigration: FeatureTest = (f) => f.unmigratable || !!f.migrationBlocks?.length;
+export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil || f.kvmSinceByVendor || f.kvmStable?.length);
+export const hasDependencies: FeatureTest = (f) => f.dependsOn.length > 0 || !!f.dependsOnInReleases?.length;
+
+/** The bits `f` needs in QEMU `qemu`: its lasting dependencies and those that held in that release ([from, until)). */
+export function dependenciesAt(f: FeatureRecord, qemu: string): readonly string[] {
+  if (!f.dependsOnInReleases?.length) return f.dependsOn;
+  const out = [...f.dependsOn];
+  for (const d of f.dependsOnInReleases) {
+    if (d.from && compareVersions(qemu, d.from) < 0) continue;
+    if (d.until && compareVersions(qemu, d.until) >= 0) continue;
+    if (!out.includes(d.feature)) out.push(d.feature);
+  }
+  return out;
+}
 
 function subset<T>(base: BaseCpuid, key: string, make: () => T): T {
   let value = base.subsets.get(key) as T | undefined;
@@ -51,11 +65,13 @@ export function kvmDefaultBits(view: CpuidView): EffectiveBit[] {
  */
 export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): EffectiveBit[] {
   const base = view.base;
-  const brokenInBase = subset(base, 'depsBroken', () => base.bits.filter((b) => b.feature.dependsOn.some((d) => !base.byName.has(kb.feature(d)?.name ?? d))));
+  // A base is one QEMU release (view.qemu), so release-bound dependencies are fixed per base.
+  const qemu = view.qemu;
+  const brokenInBase = subset(base, 'depsBroken', () => base.bits.filter((b) => dependenciesAt(b.feature, qemu).some((d) => !base.byName.has(kb.feature(d)?.name ?? d))));
   const dependents = subset(base, 'dependents', () => {
     const map = new Map<string, BaseBit[]>();
     for (const b of base.bits) {
-      for (const d of b.feature.dependsOn) {
+      for (const d of dependenciesAt(b.feature, qemu)) {
         const name = kb.feature(d)?.name ?? d;
         const list = map.get(name);
         if (list) list.push(b);
@@ -70,6 +86,6 @@ export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): Effect
   }
   const out: EffectiveBit[] = [];
   for (const bit of picked) if (!view.decided.has(bit.feature.name)) out.push(view.materialize(bit));
-  for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && d.feature.dependsOn.length) out.push(view.whitelisted(d.feature.name)!);
+  for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && dependenciesAt(d.feature, qemu).length) out.push(view.whitelisted(d.feature.name)!);
   return out;
 }

@@ -7,6 +7,9 @@ import type { ParsedDocument } from '../model/document';
 import type { MachineRef, Origin, ResolvedMachine } from '../model/resolve';
 import type { Workspace } from '../model/workspace';
 import { compareVersions } from '../common/version';
+import { featureLocation, featureWithLocation } from '../kb/describe';
+import type { EffectiveBit } from '../model/cpuid';
+import type { KernelRange } from './kernel-facts';
 
 export class MachineContext {
   private viewCache?: CpuidView[];
@@ -54,6 +57,49 @@ export class MachineContext {
 
   get kernelMax(): string | undefined {
     return this.machine.hostKernelMax?.value;
+  }
+
+  /** The host kernels the machine runs on; undefined when the oldest is unknown or the range is empty (MT005). */
+  get kernelRange(): KernelRange | undefined {
+    const min = this.kernelMin?.value;
+    const max = this.kernelMax;
+    if (!min || (max && compareVersions(min, max) > 0)) return undefined;
+    return { min, max };
+  }
+
+  /** How the machine states its host kernels, for messages. */
+  get kernelsStated(): string {
+    const min = this.kernelMin;
+    if (!min) return 'any host kernel';
+    if (min.source === 'stated') return this.kernelMax ? `host-kernel ${min.value} .. ${this.kernelMax}` : `host-kernel >= ${min.value}`;
+    if (min.source === 'floor') return `the configured host-kernel floor (${min.value})`;
+    return `the oldest host kernel QEMU ${this.qemu} supports (${min.value})`;
+  }
+
+  private providedCache?: Set<string>;
+
+  /** Whether the machine says its fleet's kernels carry the bit (`host-kernel provides`). */
+  provides(feature: string): boolean {
+    if (!this.providedCache) this.providedCache = new Set(this.machine.provides.map((p) => this.kb.feature(p.name.text)?.name ?? p.name.text));
+    return this.providedCache.has(feature);
+  }
+
+  /**
+   * Where an enabled bit comes from, as a clause naming the bit: "machine m whitelists
+   * x2apic (…)", "m inherits +kvm-pv-unhalt (…) from pc-i440fx-2.5", "Haswell includes
+   * avx (…)", "QEMU 1.3's KVM defaults include kvm-pv-eoi (…)".
+   */
+  bitSource(bit: EffectiveBit, modelName: string): string {
+    const f = featureWithLocation(bit.feature);
+    const inherited = bit.origin && !this.isOwn(bit.origin) ? bit.origin.machine : undefined;
+    switch (bit.source) {
+      case 'whitelist':
+        return inherited ? `${this.name} inherits +${bit.feature.name} (${featureLocation(bit.feature)}) from ${inherited}` : `machine ${this.name} whitelists ${f}`;
+      case 'model':
+        return inherited && this.machine.cpu?.value === modelName ? `${this.name} inherits cpu ${modelName} from ${inherited}, which includes ${f}` : `${modelName} includes ${f}`;
+      case 'kvm-default':
+        return inherited ? `${this.name} inherits ${this.machine.accel.origin?.machine === inherited ? 'accel kvm' : `qemu ${this.qemu}`} from ${inherited}, whose KVM defaults include ${f}` : `QEMU ${this.qemu}'s KVM defaults include ${f}`;
+    }
   }
 
   /** True when `origin` is a statement of this machine in this document. */

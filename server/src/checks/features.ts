@@ -3,13 +3,14 @@
  * MT102 edited twice, MT104 newer than the QEMU release; and MT103, a dependency
  * missing from the effective CPUID.
  */
-import { compareVersions } from '../common/version';
 import { featureWithLocation } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck } from './context';
 import { maySuggest } from './budget';
-import { dependencyCandidates } from './base-subsets';
+import { dependenciesAt, dependencyCandidates } from './base-subsets';
+import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
+import type { FeatureRecord } from '../kb/types';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -43,24 +44,24 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
       const key = `${scope}|${feature.name}`;
       const earlier = seen.get(key);
       if (earlier) {
-        const line = ctx.doc.lines.positionAt(earlier.start).line + 1;
         const conflict = earlier.sign !== edit.sign;
+        const did = (sign: '+' | '-') => (sign === '+' ? 'whitelisted' : 'masked');
         report({
           code: 'MT102',
           message: conflict
-            ? `${feature.name} is both ${earlier.sign === '+' ? 'whitelisted' : 'masked'} (line ${line}) and ${edit.sign === '+' ? 'whitelisted' : 'masked'} here in machine ${ctx.name}; the later edit wins`
-            : `${feature.name} is ${edit.sign === '+' ? 'whitelisted' : 'masked'} twice in machine ${ctx.name} (first on line ${line})`,
+            ? `${feature.name} is both ${did(earlier.sign)} and ${did(edit.sign)} here in machine ${ctx.name}; the later edit wins`
+            : `${feature.name} is ${did(edit.sign)} twice in machine ${ctx.name}`,
           span: edit,
+          related: [{ uri: ctx.doc.uri, span: { start: earlier.start, end: earlier.end }, message: `${feature.name} is first ${did(earlier.sign)} here` }],
           fixes: [{ kind: 'remove', title: `Remove this ${edit.sign}${word}`, span: edit, preferred: !conflict }],
         });
       } else seen.set(key, edit);
-      if (feature.qemuSince && compareVersions(qemu, feature.qemuSince) < 0) {
-        report({
-          code: 'MT104',
-          message: `QEMU ${qemu} does not know ${featureWithLocation(feature)}: it first appeared in QEMU ${feature.qemuSince}`,
-          span: edit.feature,
-          fixes: [{ kind: 'set-qemu', title: `Raise qemu to ${feature.qemuSince}`, machine: ctx.name, version: feature.qemuSince, preferred: true }],
-        });
+      const inRelease = nameInRelease(spellingDates(feature, word), qemu);
+      if (!inRelease.known) {
+        // The promise is kept by dropping the machine's own edit; raising qemu changes the release.
+        const fixes: FixIntent[] = [{ kind: 'remove', title: `Drop this ${edit.sign}${word}`, span: edit, preferred: true }];
+        if (inRelease.why === 'not-yet') fixes.push({ kind: 'set-qemu', title: `Raise qemu to ${inRelease.since}`, machine: ctx.name, version: inRelease.since });
+        report({ code: 'MT104', message: releaseMessage(qemu, feature, word, inRelease), span: edit.feature, fixes });
       }
       if (feature.deprecated) {
         report({
@@ -74,11 +75,67 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
   }
 };
 
+/** MT104 for edits the machine inherits: the base's names must exist in this machine's release too. */
+export const checkInheritedFeatureNames: MachineCheck = (ctx, report) => {
+  const qemu = ctx.qemu;
+  const seen = new Set<string>();
+  for (const e of ctx.machine.edits) {
+    if (ctx.isOwn(e.origin)) continue;
+    const word = e.edit.feature.text;
+    const feature = ctx.kb.feature(word);
+    if (!feature || seen.has(word)) continue;
+    seen.add(word);
+    const inRelease = nameInRelease(spellingDates(feature, word), qemu);
+    if (inRelease.known) continue;
+    const where = ctx.place(e.origin, `${e.edit.sign}${word} is inherited from here`);
+    report({
+      code: 'MT104',
+      message: `${ctx.name} inherits ${e.edit.sign}${word} from ${e.origin.machine}, but ${releaseMessage(qemu, feature, word, inRelease)}`,
+      ...where,
+      fixes: inRelease.why === 'not-yet' ? [{ kind: 'set-qemu', title: `Raise qemu to ${inRelease.since}`, machine: ctx.name, version: inRelease.since, preferred: true }] : [],
+    });
+  }
+};
+
+function releaseMessage(qemu: string, feature: FeatureRecord, word: string, r: Exclude<NameInRelease, { known: true }>): string {
+  const what = word === feature.name ? featureWithLocation(feature) : `the spelling '${word}' of ${featureWithLocation(feature)}`;
+  return r.why === 'not-yet'
+    ? `QEMU ${qemu} does not know ${what}: it first appeared in QEMU ${r.since}`
+    : `QEMU ${qemu} no longer knows ${what}: QEMU ${r.until} removed it`;
+}
+
+/** MT100/MT101 for the names of `host-kernel provides`. */
+export const checkProvidedNames: MachineCheck = (ctx, report) => {
+  const { kb } = ctx;
+  for (const s of ctx.ref.decl.statements) {
+    if (s.kind !== 'host-kernel-provides') continue;
+    for (const name of s.features) {
+      const feature = kb.feature(name.text);
+      if (!feature) {
+        const suggestions = maySuggest(ctx.doc.tree, 'feature', name.start) ? kb.suggestFeature(name.text) : [];
+        report({
+          code: 'MT100',
+          message: `unknown CPUID feature '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,
+          span: name,
+          fixes: suggestions.map<FixIntent>((x, i) => ({ kind: 'replace', title: `Change to '${x}'`, span: name, text: x, preferred: i === 0 && suggestions.length === 1 })),
+        });
+      } else if (feature.name !== name.text) {
+        report({
+          code: 'MT101',
+          message: `'${name.text}' is another spelling of ${featureWithLocation(feature)}; write '${feature.name}'`,
+          span: name,
+          fixes: [{ kind: 'replace', title: `Use the canonical name '${feature.name}'`, span: name, text: feature.name, preferred: true }],
+        });
+      }
+    }
+  }
+};
+
 export const checkDependencies: MachineCheck = (ctx, report) => {
   const reported = new Set<string>();
   for (const cpuid of ctx.views) {
     for (const bit of dependencyCandidates(cpuid, ctx.kb)) {
-      for (const depName of bit.feature.dependsOn) {
+      for (const depName of dependenciesAt(bit.feature, cpuid.qemu)) {
         const dep = ctx.kb.feature(depName);
         if (!dep || cpuid.isEnabled(dep.name)) continue;
         const key = `${bit.feature.name}>${dep.name}`;

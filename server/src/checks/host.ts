@@ -1,59 +1,66 @@
 /**
- * Host dependence: MT300 (an enabled bit needs a newer KVM than the oldest host
- * kernel, or KVM dropped it before the newest) and MT302 (bits that reach the
- * guest only through QEMU's KVM defaults, not through the machine's whitelist).
+ * Host dependence: MT300 (an enabled bit that some host kernel in range lacks: too
+ * old for the vendor's floor, off the backport's stable line, or after KVM withdrew
+ * it) and MT302 (bits that reach the guest only through QEMU's KVM defaults, not
+ * through the machine's whitelist).
  */
 import { compareVersions } from '../common/version';
 import { featureWithLocation, joinNames } from '../kb/describe';
+import { hostVendor } from '../kb/knowledge-base';
 import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck } from './context';
 import { enabledWhere, hasKernelRange, kvmDefaultBits } from './base-subsets';
+import { describeFloor, kernelsHave, raiseTo, type KernelVerdict } from './kernel-facts';
+import { releaseRejects } from './release-names';
+import type { HostVendor } from '../kb/types';
+
+const VENDOR_NAME: Record<HostVendor, string> = { intel: 'Intel', amd: 'AMD' };
 
 export const checkHostKernel: MachineCheck = (ctx, report) => {
   // TCG does not ask the host kernel for CPUID; a follows-host machine promises no fixed ABI.
   if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
-  const min = ctx.kernelMin;
-  const max = ctx.kernelMax;
+  const range = ctx.kernelRange;
+  if (!range) return;
   const reported = new Set<string>();
-  // Whether a bit depends on the host kernel is a fact of the feature and this machine's
-  // kernel range: decided once per feature, however many CPU models list it.
-  const verdicts = new Map<string, { tooNew: boolean; dropped: boolean }>();
+  // Whether the range has a bit depends on the feature and the host vendor only, not on
+  // the CPU model: decided once per (feature, vendor), however many models list it.
+  const verdicts = new Map<string, KernelVerdict>();
   for (const cpuid of ctx.views) {
     if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
+    const vendor = hostVendor(cpuid.model);
     for (const bit of enabledWhere(cpuid, ctx.kb, hasKernelRange)) {
       const f = bit.feature;
-      let verdict = verdicts.get(f.name);
-      if (!verdict) {
-        verdict = {
-          tooNew: !!(min && f.kvmSince && compareVersions(min.value, f.kvmSince) < 0),
-          dropped: !!(f.kvmUntil && (!max || compareVersions(max, f.kvmUntil) > 0)),
-        };
-        verdicts.set(f.name, verdict);
-      }
-      const { tooNew, dropped } = verdict;
-      if (!tooNew && !dropped) continue;
+      if (releaseRejects(ctx, bit)) continue; // MT104: the bit never reaches the guest
+      const key = `${f.name}|${vendor}`;
+      let verdict = verdicts.get(key);
+      if (!verdict) verdicts.set(key, (verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb)));
+      if (verdict.has !== false) continue;
       const where = ctx.place(bit.origin, `${f.name} comes from here`);
-      const key = `${f.name}|${where.span.start}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      const via = bit.source === 'kvm-default' ? `QEMU ${ctx.qemu}'s KVM defaults include` : bit.source === 'model' ? `${cpuid.modelName} includes` : `machine ${ctx.name} whitelists`;
-      const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: !tooNew }];
+      const placeKey = `${f.name}|${where.span.start}`;
+      if (reported.has(placeKey)) continue;
+      reported.add(placeKey);
+      const fixes: FixIntent[] = [
+        { kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: true },
+        { kind: 'add-provides', title: `Declare that the host kernels of ${ctx.name} provide ${f.name} (a backport)`, machine: ctx.name, feature: f.name },
+      ];
       let message: string;
-      if (tooNew && min) {
-        const stated =
-          min.source === 'stated' ? `host-kernel >= ${min.value}`
-          : min.source === 'floor' ? `the configured host-kernel floor (${min.value})`
-          : `the oldest host kernel QEMU ${ctx.qemu} supports (${min.value})`;
-        message = `${via} ${featureWithLocation(f)}, which KVM exposes from Linux ${f.kvmSince}; ${ctx.name} allows ${stated}: on older hosts the guest loses the bit`;
-        fixes.push({ kind: 'set-kernel', title: `Raise host-kernel to ${f.kvmSince}`, machine: ctx.name, min: f.kvmSince!, preferred: true });
-        fixes[0].preferred = false;
+      if (verdict.why === 'too-old') {
+        const on = vendor && f.kvmSinceByVendor && vendor in f.kvmSinceByVendor ? ` on ${VENDOR_NAME[vendor]} hosts` : !vendor && f.kvmSinceByVendor ? ` on both Intel and AMD hosts (${cpuid.modelName} may run on either)` : '';
+        message = `${ctx.bitSource(bit, cpuid.modelName)}; KVM exposes it${on} from ${describeFloor(verdict.floor, verdict.stable)}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`;
+        const to = raiseTo(f, range, vendor, ctx.kb);
+        if (to && (!range.max || compareOk(to, range.max))) fixes.push({ kind: 'set-kernel', title: `Raise host-kernel to ${to}`, machine: ctx.name, min: to });
       } else {
-        message = `${via} ${featureWithLocation(f)}, which KVM stopped exposing after Linux ${f.kvmUntil}; ${ctx.name} allows ${max ? `host kernels up to ${max}` : 'any newer host kernel'}`;
+        message = `${ctx.bitSource(bit, cpuid.modelName)}; KVM stopped exposing it after Linux ${f.kvmUntil}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it`;
       }
       report({ code: 'MT300', message, ...where, fixes });
     }
   }
 };
+
+/** A raised floor must not pass the range's newest kernel (that would empty the range). */
+function compareOk(to: string, max: string): boolean {
+  return compareVersions(to, max) <= 0;
+}
 
 export const checkKvmDefaults: MachineCheck = (ctx, report) => {
   if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;

@@ -7,11 +7,13 @@ import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
 import type { Workspace } from '../model/workspace';
 import { MachineContext, type MachineCheck } from './context';
-import { checkDependencies, checkFeatureNames } from './features';
+import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames } from './features';
 import { checkHostKernel, checkKvmDefaults } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
 import { checkMigrateList, checkUnmigratedMsrs } from './migration';
-import { checkModels } from './models';
+import { checkKvmDefaultsFollowHost, checkModels } from './models';
+import { checkUnknownFacts } from './unknown-facts';
+import { checkVersions } from './versions';
 import { checkRepeatedStatements } from './statements';
 import { suppressedLines } from './suppression';
 import { keywordFixes } from './keyword-fixes';
@@ -19,15 +21,20 @@ import type { MachineFindingsCache } from './machine-cache';
 
 const MACHINE_CHECKS: MachineCheck[] = [
   checkRepeatedStatements,
+  checkVersions,
   checkInheritance,
   checkDuplicateDefinitions,
   checkModels,
   checkFeatureNames,
+  checkInheritedFeatureNames,
+  checkProvidedNames,
   checkDependencies,
   checkMigrateList,
   checkUnmigratedMsrs,
   checkHostKernel,
   checkKvmDefaults,
+  checkKvmDefaultsFollowHost,
+  checkUnknownFacts,
 ];
 
 export interface AnalysisOptions {

@@ -7,8 +7,8 @@
  * Stored spans are relative to the machine they lie in (related information is
  * tied to its machine by name), so an edit earlier in the file that only moves a
  * machine does not invalidate it. Findings that depend on the rest of the
- * workspace (duplicates, unknown bases, cycles, did-you-mean budgets) or on line
- * numbers of other places are not stored: those machines are checked every time.
+ * workspace (duplicates, unknown bases, cycles, did-you-mean budgets) are not
+ * stored: those machines are checked every time.
  */
 import type { Finding, FixIntent } from '../common/diagnostic';
 import type { Span } from '../common/text';
@@ -57,8 +57,9 @@ export class MachineFindingsCache {
     const m = ctx.machine;
     if (m.cycle || m.missingBase) return undefined;
     if (ctx.workspace.definitions(ctx.name).filter((r) => r.name === ctx.name).length > 1) return undefined;
-    // Messages quote line numbers of the machine's own statements: its first line is part of the key.
-    const parts = [String(ctx.doc.lines.positionAt(ctx.ref.decl.start).line), ctx.kernelFloor ?? ''];
+    // Messages quote no line numbers (related information carries places), so a machine
+    // that only moved keeps its findings.
+    const parts = [ctx.kernelFloor ?? ''];
     for (const r of m.chain) parts.push(r.doc.uri, r.doc.text.slice(r.decl.start, r.decl.end));
     return parts.join('\u0000');
   }

@@ -51,10 +51,11 @@ export const checkDuplicateDefinitions: MachineCheck = (ctx, report) => {
   const all = defs.filter((r) => r.decl !== ctx.ref.decl);
   const others = all.slice(0, MAX_LISTED_DUPLICATES);
   const more = all.length > others.length ? ` and ${all.length - others.length} more` : '';
-  const here = (r: (typeof defs)[number]) => `${r.doc.uri === ctx.doc.uri ? 'line ' + (r.doc.lines.positionAt(r.decl.start).line + 1) : r.doc.uri}`;
+  const here = (r: (typeof defs)[number]) => (r.doc.uri === ctx.doc.uri ? 'this file' : r.doc.uri);
+  const places = [...new Set(others.map(here))];
   report({
     code: 'MT113',
-    message: `machine type ${ctx.name} is defined ${defs.length} times in the workspace (also at ${others.map(here).join(', ')}${more})`,
+    message: `machine type ${ctx.name} is defined ${defs.length} times in the workspace (also in ${places.join(', ')}${more})`,
     span: ctx.nameSpan,
     related: others.map((r) => ({ uri: r.doc.uri, span: r.decl.name ?? r.decl.keyword, message: `${ctx.name} is also defined here` })),
   });

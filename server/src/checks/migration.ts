@@ -7,11 +7,13 @@
 import { compareVersions } from '../common/version';
 import { featureWithLocation, msrWithIndex } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
-import type { MachineCheck } from './context';
-import { migrationOf } from './msr-facts';
+import type { MachineCheck, MachineContext } from './context';
+import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
 import { maySuggest } from './budget';
-import { enabledWhere, hasStateMsr, isUnmigratable } from './base-subsets';
+import { enabledWhere, hasStateMsr, mayBlockMigration } from './base-subsets';
+import { activeBlock } from './migration-blocks';
+import { releaseRejects } from './release-names';
 
 export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -34,39 +36,48 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
     return list;
   };
   const blocks = !ctx.machine.followsHost.value;
+  const accel = ctx.machine.accel.value;
   for (const cpuid of ctx.views) {
     if (blocks) {
-      for (const bit of enabledWhere(cpuid, kb, isUnmigratable)) {
+      for (const bit of enabledWhere(cpuid, kb, mayBlockMigration)) {
+        if (releaseRejects(ctx, bit)) continue;
+        const block = activeBlock(ctx, bit.feature);
+        if (!block) continue;
         const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
         const key = `MT201|${bit.feature.name}|${where.span.start}`;
         if (reported.has(key)) continue;
         reported.add(key);
+        const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true }];
+        if (block.tscFrequencyLiftsFrom && !ctx.machine.tscFrequency) {
+          fixes.push({ kind: 'add-statement', title: 'Set a fixed tsc-frequency (edit the value to your hosts\' TSC rate)', machine: ctx.name, text: `tsc-frequency ${PLACEHOLDER_TSC_HZ}` });
+        }
+        const lift = block.tscFrequencyLiftsFrom ? `; QEMU ${qemu} migrates it with a fixed tsc-frequency` : '';
         report({
           code: 'MT201',
-          message: `machine ${ctx.name} exposes ${featureWithLocation(bit.feature)}, which blocks live migration${bit.source === 'model' ? ` (it comes with ${cpuid.modelName})` : ''}`,
+          message: `${ctx.bitSource(bit, cpuid.modelName)}, which blocks live migration of ${ctx.name} in QEMU ${qemu} (${block.reason})${lift}`,
           ...where,
-          fixes: [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true }],
+          fixes,
         });
       }
     }
     for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
       const msrs = unmigratedOf(bit.feature);
-      if (msrs.length === 0) continue;
+      if (msrs.length === 0 || releaseRejects(ctx, bit)) continue;
       const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
       for (const m of msrs) {
         const msr = m.msr;
         const key = `MT200|${bit.feature.name}|${msr.name}|${where.span.start}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        const via = bit.source === 'kvm-default' ? ` (a KVM default of QEMU ${qemu})` : bit.source === 'model' ? ` (from ${cpuid.modelName})` : '';
         const fixes: FixIntent[] = [
           { kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true },
           { kind: 'add-migrate', title: `Declare that ${ctx.name} migrates ${msr.name}`, machine: ctx.name, msr: msr.name },
-          { kind: 'set-qemu', title: `Raise qemu to ${m.since}, the first release that migrates ${msr.name}`, machine: ctx.name, version: m.since },
+          { kind: 'set-qemu', title: `Raise qemu to ${m.since}, the first release that migrates ${msr.name}${accel === 'kvm' ? ' under KVM' : ''}`, machine: ctx.name, version: m.since },
         ];
+        const how = accel === 'kvm' ? 'under KVM (it must both send it and restore it through KVM)' : 'under TCG';
         report({
           code: 'MT200',
-          message: `${ctx.name} exposes ${featureWithLocation(bit.feature)}${via}; the guest writes ${msrWithIndex(msr)}, which QEMU ${qemu} does not migrate (first migrated in ${m.since}): live migration loses it`,
+          message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${msrWithIndex(msr)}, which QEMU ${qemu} does not migrate ${how}; first migrated in ${m.since}: live migration loses it`,
           ...where,
           fixes,
         });
@@ -74,6 +85,16 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
     }
   }
 };
+
+/** A common TSC rate, as a starting value the author edits; any fixed value lifts the block. */
+const PLACEHOLDER_TSC_HZ = '2400000000';
+
+/** Whether the machine exposes a bit that makes the guest use `msr` (an MSR no bit gates counts as exposed). */
+function gateExposed(ctx: MachineContext, msr: MsrRecord): boolean {
+  const gates = ctx.kb.featuresOfMsr(msr);
+  if (gates.length === 0) return true;
+  return ctx.views.some((v) => gates.some((g) => v.isEnabled(g.name)));
+}
 
 export const checkMigrateList: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -98,16 +119,18 @@ export const checkMigrateList: MachineCheck = (ctx, report) => {
         });
         continue;
       }
-      if (msr.migratedSince && compareVersions(qemu, msr.migratedSince) >= 0) {
+      const since = migratedSinceUnder(msr, ctx.machine.accel.value);
+      if (since && compareVersions(qemu, since) >= 0) {
         report({
           code: 'MT121',
-          message: `QEMU ${qemu} already migrates ${msrWithIndex(msr)} (since ${msr.migratedSince})`,
+          message: `QEMU ${qemu} already migrates ${msrWithIndex(msr)} (since ${since})`,
           span: name,
           tags: ['unnecessary'],
           fixes: [{ kind: 'remove', title: `Remove ${name.text} from migrate`, span: removal, preferred: true }],
         });
       }
-      if (msr.kvmSince && kernelMin && compareVersions(kernelMin.value, msr.kvmSince) < 0) {
+      // Only KVM restores MSRs, and only an MSR whose gating bit the guest has is ever written.
+      if (ctx.machine.accel.value === 'kvm' && msr.kvmSince && kernelMin && compareVersions(kernelMin.value, msr.kvmSince) < 0 && gateExposed(ctx, msr)) {
         report({
           code: 'MT202',
           message: `machine ${ctx.name} migrates ${msrWithIndex(msr)}, but KVM can only save and restore it from Linux ${msr.kvmSince}; host kernels from ${kernelMin.value} are allowed`,

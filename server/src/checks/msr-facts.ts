@@ -14,10 +14,20 @@ export function declaredMigration(machine: ResolvedMachine, msr: MsrRecord, kb: 
   return machine.migrate.find((m) => kb.msr(m.name.text) === msr);
 }
 
+/**
+ * The first release that migrates an MSR under the machine's accel (spec §3): under KVM
+ * QEMU must also read and write it through KVM (`migratedSince`); under TCG the
+ * migration stream alone suffices (`vmstateSince`, else `migratedSince`).
+ */
+export function migratedSinceUnder(msr: MsrRecord, accel: 'kvm' | 'tcg'): string | null {
+  return accel === 'tcg' ? (msr.vmstateSince ?? msr.migratedSince) : msr.migratedSince;
+}
+
 export function migrationOf(machine: ResolvedMachine, qemu: string, msr: MsrRecord, kb: KnowledgeBase, depth = 0): Migration {
   const declared = declaredMigration(machine, msr, kb);
   if (declared) return { migrated: true, how: 'declared', declared };
-  if (msr.migratedSince && compareVersions(qemu, msr.migratedSince) >= 0) return { migrated: true, how: 'release' };
+  const since = migratedSinceUnder(msr, machine.accel.value);
+  if (since && compareVersions(qemu, since) >= 0) return { migrated: true, how: 'release' };
   if (msr.stateSharedWith && depth < 4) {
     const other = kb.msr(msr.stateSharedWith);
     if (other) {
@@ -25,6 +35,6 @@ export function migrationOf(machine: ResolvedMachine, qemu: string, msr: MsrReco
       if (via.migrated) return { migrated: true, how: 'shared', via: other };
     }
   }
-  if (msr.migratedSince) return { migrated: false, since: msr.migratedSince };
+  if (since) return { migrated: false, since };
   return { migrated: undefined };
 }

@@ -3,17 +3,18 @@ import { SCALAR_KEYWORDS } from '../syntax/ast';
 import type { MachineCheck } from './context';
 
 export const checkRepeatedStatements: MachineCheck = (ctx, report) => {
-  const seen = new Map<string, { start: number }>();
-  const compat = new Map<string, { start: number }>();
+  const seen = new Map<string, { start: number; end: number }>();
+  const compat = new Map<string, { start: number; end: number }>();
   for (const s of ctx.ref.decl.statements) {
     if (SCALAR_KEYWORDS.has(s.kind)) {
       const firstOne = seen.get(s.kind);
       if (firstOne) {
-        const line = ctx.doc.lines.positionAt(firstOne.start).line + 1;
+        // No line numbers in messages: they would change whenever a line is inserted above.
         report({
           code: 'MT003',
-          message: `'${s.kind}' is set twice in machine ${ctx.name} (first on line ${line}); the first one counts`,
+          message: `'${s.keyword.text}' is set twice in machine ${ctx.name}; the first one counts`,
           span: s,
+          related: [{ uri: ctx.doc.uri, span: { start: firstOne.start, end: firstOne.end }, message: `the first '${s.keyword.text}' of ${ctx.name}, which counts` }],
           fixes: [{ kind: 'remove', title: `Remove the repeated '${s.kind}'`, span: s, preferred: true }],
           tags: ['unnecessary'],
         });
@@ -22,11 +23,11 @@ export const checkRepeatedStatements: MachineCheck = (ctx, report) => {
       const key = `${s.driver.text}.${s.property.text}`;
       const firstOne = compat.get(key);
       if (firstOne) {
-        const line = ctx.doc.lines.positionAt(firstOne.start).line + 1;
         report({
           code: 'MT500',
-          message: `compat property ${key} is set twice in machine ${ctx.name} (first on line ${line})`,
+          message: `compat property ${key} is set twice in machine ${ctx.name}; the later value wins`,
           span: s,
+          related: [{ uri: ctx.doc.uri, span: { start: firstOne.start, end: firstOne.end }, message: `${key} is first set here` }],
           fixes: [{ kind: 'remove', title: `Remove this ${key}`, span: s, preferred: true }],
         });
       } else compat.set(key, s);

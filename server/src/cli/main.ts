@@ -32,7 +32,49 @@ and dot-folders); the default is the current folder. LEVEL is error, warning,
 information, hint or off. --host-kernel-floor sets the oldest host kernel for
 machines that state no host-kernel.
 
+Run 'mtype COMMAND --help' for one command's options.
 Exit status: 0 no errors, 1 errors found (kb: unknown name), 2 could not run.`;
+
+/** Each command's own --help. */
+const COMMAND_USAGE: Record<string, string> = {
+  check: `Usage: mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]… [--host-kernel-floor VERSION]
+
+Checks .mtype files: PATH is a file or a folder (every *.mtype below it, skipping
+node_modules and dot-folders); the default is the current folder.
+
+  --format text    one line a diagnostic, path:line:col: severity MTnnn message (1-based),
+                   then an indented '  path:line:col: note: …' line per related location
+                   (where an inherited finding comes from), then a summary (default)
+  --format json    {"files":[{"path","diagnostics":[{"code","severity","message","range",
+                   "related":[{"path","range","message"}]}]}],"summary":{…}};
+                   ranges are 0-based LSP positions (line, character)
+  --format sarif   SARIF 2.1.0; artifact URIs relative to the working directory
+                   (uriBaseId %SRCROOT%), related locations as relatedLocations
+  --severity CODE=LEVEL   error, warning, information, hint or off (repeatable)
+  --host-kernel-floor VERSION   oldest host kernel for machines that state no host-kernel
+
+Exit status: 0 no errors, 1 errors found, 2 could not run.`,
+  explain: `Usage: mtype explain MACHINE [--model MODEL] [PATH…] [--format text|json|qemu|libvirt]
+
+Prints the resolved machine: QEMU release, host-kernel range, CPU model, every enabled
+bit with its CPUID location and where it came from, masked bits, MSRs and whether they
+are migrated. PATH as for check (default: the current folder).
+
+  --model MODEL    explain for this CPU model instead of the machine's cpu
+  --format text    human-readable (default)
+  --format json    the §6 JSON shape
+  --format qemu    the -machine / -cpu options the machine's QEMU release accepts
+  --format libvirt the libvirt domain XML fragment (<cpu>, <features>, <clock>)
+
+Exit status: 0 explained, 1 no such machine, 2 could not run.`,
+  kb: `Usage: mtype kb NAME [--format text|json]
+       mtype kb --all --format json
+
+Prints the knowledge-base record of a feature (canonical name or alias), an MSR (name
+or hex index) or a CPU model; --all prints every record.
+
+Exit status: 0 found, 1 unknown name (with did-you-mean), 2 could not run.`,
+};
 
 interface Io {
   out: (s: string) => void;
@@ -42,6 +84,10 @@ interface Io {
 export function run(argv: string[], io: Io): number {
   try {
     const [command, ...rest] = argv;
+    if (command && COMMAND_USAGE[command] && (rest.includes('--help') || rest.includes('-h'))) {
+      io.out(COMMAND_USAGE[command]);
+      return 0;
+    }
     switch (command) {
       case 'check':
         return check(rest, io);
@@ -56,7 +102,7 @@ export function run(argv: string[], io: Io): number {
       case '--help':
       case '-h':
       case 'help':
-        io.out(USAGE);
+        io.out(rest[0] && COMMAND_USAGE[rest[0]] ? COMMAND_USAGE[rest[0]] : USAGE);
         return 0;
       case undefined:
         io.err(USAGE);
@@ -142,7 +188,13 @@ function check(argv: string[], io: Io): number {
         {
           files: results.map((r) => ({
             path: r.path,
-            diagnostics: r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
+            diagnostics: r.diagnostics.map((d) => ({
+              code: d.code,
+              severity: d.severity,
+              message: d.message,
+              range: d.range,
+              related: (d.related ?? []).map((x) => ({ path: x.uri, range: x.range, message: x.message })),
+            })),
           })),
           summary,
         },
@@ -151,10 +203,14 @@ function check(argv: string[], io: Io): number {
       ),
     );
   } else if (format === 'sarif') {
-    io.out(JSON.stringify(toSarif(results, VERSION), null, 2));
+    io.out(JSON.stringify(toSarif(results, VERSION, process.cwd()), null, 2));
   } else {
     for (const r of results) {
-      for (const d of r.diagnostics) io.out(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);
+      for (const d of r.diagnostics) {
+        io.out(`${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);
+        // Where an inherited finding comes from: one note per related location.
+        for (const x of d.related ?? []) io.out(`  ${x.uri}:${x.range.start.line + 1}:${x.range.start.character + 1}: note: ${x.message}`);
+      }
     }
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     io.out(

@@ -1,10 +1,31 @@
-/** SARIF 2.1.0 output: one run, a rule per diagnostic code with help text. */
+/**
+ * SARIF 2.1.0 output: one run, a rule per diagnostic code with help text. Artifact
+ * URIs are relative to the working directory (uriBaseId %SRCROOT%), so code-scanning
+ * services map them onto the repository; related locations carry where an inherited
+ * finding comes from.
+ */
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CODES, type Code, type Diagnostic, type Severity } from '../common/diagnostic';
+import type { Range } from '../common/text';
 import { RULE_HELP } from '../common/rule-help';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
-export function toSarif(files: Array<{ path: string; diagnostics: Diagnostic[] }>, version: string): object {
+const SRCROOT = '%SRCROOT%';
+
+export function toSarif(files: Array<{ path: string; diagnostics: Diagnostic[] }>, version: string, cwd: string = process.cwd()): object {
+  const location = (path: string, range: Range) => ({
+    physicalLocation: {
+      artifactLocation: { uri: toUri(relative(cwd, resolve(cwd, path))), uriBaseId: SRCROOT },
+      region: {
+        startLine: range.start.line + 1,
+        startColumn: range.start.character + 1,
+        endLine: range.end.line + 1,
+        endColumn: range.end.character + 1,
+      },
+    },
+  });
   const codes = Object.keys(CODES) as Code[];
   const rules = codes.map((code) => ({
     id: code,
@@ -20,19 +41,8 @@ export function toSarif(files: Array<{ path: string; diagnostics: Diagnostic[] }
       ruleIndex: codes.indexOf(d.code),
       level: LEVEL[d.severity],
       message: { text: d.message },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: toUri(f.path) },
-            region: {
-              startLine: d.range.start.line + 1,
-              startColumn: d.range.start.character + 1,
-              endLine: d.range.end.line + 1,
-              endColumn: d.range.end.character + 1,
-            },
-          },
-        },
-      ],
+      locations: [location(f.path, d.range)],
+      ...(d.related?.length ? { relatedLocations: d.related.map((r, id) => ({ id, ...location(r.uri, r.range), message: { text: r.message } })) } : {}),
     })),
   );
   return {
@@ -42,6 +52,7 @@ export function toSarif(files: Array<{ path: string; diagnostics: Diagnostic[] }
       {
         tool: { driver: { name: 'mtype', version, informationUri: 'https://github.com/mtype-tools/mtype', rules } },
         columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(cwd.endsWith('/') ? cwd : cwd + '/').href } },
         results,
       },
     ],

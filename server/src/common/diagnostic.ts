@@ -11,6 +11,8 @@ export const CODES = {
   MT001: { severity: 'error', title: 'Syntax error' },
   MT002: { severity: 'error', title: 'Unknown statement keyword' },
   MT003: { severity: 'warning', title: 'Scalar statement repeated in one machine' },
+  MT004: { severity: 'warning', title: 'Unknown QEMU release or kernel version' },
+  MT005: { severity: 'error', title: 'Empty host-kernel range' },
   MT100: { severity: 'error', title: 'Unknown CPUID feature' },
   MT101: { severity: 'warning', title: 'Non-canonical feature spelling' },
   MT102: { severity: 'warning', title: 'Feature edited twice in one machine' },
@@ -29,6 +31,7 @@ export const CODES = {
   MT300: { severity: 'error', title: 'Host-kernel-dependent bit' },
   MT301: { severity: 'error', title: 'CPUID follows the host' },
   MT302: { severity: 'information', title: "Bits only from QEMU's KVM defaults" },
+  MT303: { severity: 'information', title: 'Facts the knowledge base does not know' },
   MT400: { severity: 'hint', title: 'Deprecated model, feature or machine type' },
   MT500: { severity: 'warning', title: 'Compat property set twice' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
@@ -48,6 +51,7 @@ export type FixIntent =
   | { kind: 'set-kernel'; title: string; machine: string; min: string; preferred?: boolean }
   | { kind: 'set-qemu'; title: string; machine: string; version: string; preferred?: boolean }
   | { kind: 'add-migrate'; title: string; machine: string; msr: string; preferred?: boolean }
+  | { kind: 'add-provides'; title: string; machine: string; feature: string; preferred?: boolean }
   | { kind: 'add-statement'; title: string; machine: string; text: string; preferred?: boolean };
 
 export interface RelatedInfo {

@@ -35,6 +35,8 @@ export function editsForFix(doc: ParsedDocument, fix: FixIntent, kb: KnowledgeBa
           return setQemu(layout, machine, fix.version);
         case 'add-migrate':
           return addMigrate(layout, machine, fix.msr);
+        case 'add-provides':
+          return addProvides(layout, machine, fix.feature);
         case 'add-statement':
           return [layout.insertStatement(fix.text, 'after-scalars')];
       }
@@ -106,7 +108,7 @@ class Layout {
     }
     let anchor: Statement | undefined;
     if (where === 'after-scalars') {
-      for (const s of statements) if (s.kind !== 'cpuid' && s.kind !== 'migrate' && s.kind !== 'compat') anchor = s;
+      for (const s of statements) if (s.kind !== 'cpuid' && s.kind !== 'migrate' && s.kind !== 'compat' && s.kind !== 'host-kernel-provides') anchor = s;
     } else if (where === 'last') anchor = statements[statements.length - 1];
     if (anchor && this.lineOf(anchor.end) !== this.lineOf(close.start)) {
       const at = this.doc.lines.lineEnd(this.lineOf(anchor.end));
@@ -199,6 +201,16 @@ function addMigrate(layout: Layout, machine: MachineDecl, msr: string): TextEdit
     return [{ span: { start: at, end: at }, newText: `${layout.eol}${layout.indentAt(last.start)}${msr}` }];
   }
   return [layout.insertStatement(`migrate ${msr}`, 'last')];
+}
+
+/** Appends to the machine's own `host-kernel provides` line, or adds one after its scalars. */
+function addProvides(layout: Layout, machine: MachineDecl, feature: string): TextEdit[] {
+  const s = machine.statements.find((x) => x.kind === 'host-kernel-provides' && x.features.length > 0);
+  if (s && s.kind === 'host-kernel-provides') {
+    const last = s.features[s.features.length - 1];
+    return [{ span: { start: last.end, end: last.end }, newText: ` ${feature}` }];
+  }
+  return [layout.insertStatement(`host-kernel provides ${feature}`, 'after-scalars')];
 }
 
 // ---- removal --------------------------------------------------------------

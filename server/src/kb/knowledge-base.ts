@@ -2,7 +2,7 @@
  * The knowledge base: the data files of `./data`, indexed once and shared by the
  * server and the CLI. Nothing here decides anything; checks ask questions.
  */
-import type { FeatureRecord, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
+import type { FeatureRecord, HostVendor, KernelsFile, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
 import { compareVersions } from '../common/version';
 import { suggest } from '../common/suggest';
 
@@ -11,6 +11,8 @@ export interface KnowledgeBaseData {
   msrs: MsrRecord[];
   models: ModelRecord[];
   releases: ReleasesFile;
+  /** Linux releases read (`kernels.json`), when that file exists. */
+  kernels?: KernelsFile;
 }
 
 export class KnowledgeBase {
@@ -20,6 +22,7 @@ export class KnowledgeBase {
   /** Releases sorted oldest first. */
   readonly releases: readonly ReleaseRecord[];
   readonly modelCompat: readonly ModelCompatRecord[];
+  readonly kernels?: KernelsFile;
 
   private readonly featureByName = new Map<string, FeatureRecord>();
   private readonly featureByLocation = new Map<string, FeatureRecord[]>();
@@ -35,6 +38,7 @@ export class KnowledgeBase {
     this.models = data.models;
     this.releases = [...data.releases.releases].sort((a, b) => compareVersions(a.version, b.version));
     this.modelCompat = data.releases.modelCompat;
+    this.kernels = data.kernels;
 
     for (const f of this.features) {
       this.featureByName.set(f.name, f);
@@ -68,9 +72,9 @@ export class KnowledgeBase {
     else if (!list.includes(msr)) list.push(msr);
   }
 
-  /** A feature by canonical name or alias. */
+  /** A feature by canonical name or alias; QEMU reads `_` as `-` in property names (spec_ctrl = spec-ctrl). */
   feature(name: string): FeatureRecord | undefined {
-    return this.featureByName.get(name);
+    return this.featureByName.get(name) ?? (name.includes('_') ? this.featureByName.get(name.replace(/_/g, '-')) : undefined);
   }
 
   /** Features at one CPUID location (QEMU names a few bits twice). */
@@ -90,6 +94,23 @@ export class KnowledgeBase {
     return this.msrsByFeature.get(feature) ?? [];
   }
 
+  /** The features that make the guest use an MSR (its gating bits), from either side of the relation. */
+  featuresOfMsr(msr: MsrRecord): readonly FeatureRecord[] {
+    if (!this.featuresByMsr) {
+      this.featuresByMsr = new Map();
+      for (const f of this.features) {
+        for (const m of this.msrsOfFeature(f.name)) {
+          const list = this.featuresByMsr.get(m) ?? [];
+          list.push(f);
+          this.featuresByMsr.set(m, list);
+        }
+      }
+    }
+    return this.featuresByMsr.get(msr) ?? [];
+  }
+
+  private featuresByMsr?: Map<MsrRecord, FeatureRecord[]>;
+
   /** A CPU model by versioned name, plain name or alias. */
   model(name: string): ModelRecord | undefined {
     return this.modelByName.get(name);
@@ -101,6 +122,71 @@ export class KnowledgeBase {
 
   get newestRelease(): ReleaseRecord {
     return this.releases[this.releases.length - 1];
+  }
+
+  /** The known releases just before and just after `version` (either may be missing). */
+  releasesAround(version: string): { before?: ReleaseRecord; after?: ReleaseRecord } {
+    let before: ReleaseRecord | undefined;
+    for (const r of this.releases) {
+      if (compareVersions(r.version, version) < 0) before = r;
+      else if (compareVersions(r.version, version) > 0) return { before, after: r };
+    }
+    return { before };
+  }
+
+  /**
+   * The newest Linux version the KB knows: the newest release of kernels.json when
+   * that file exists, else the newest kernel version named anywhere in the KB.
+   */
+  get newestKernel(): string | undefined {
+    if (this.newestKernelCache === undefined) {
+      let newest: string | null = null;
+      const see = (v: string | null | undefined) => {
+        if (v && (!newest || compareVersions(v, newest) > 0)) newest = v;
+      };
+      if (this.kernels?.releases.length) {
+        for (const r of this.kernels.releases) see(r.version);
+        for (const l of this.kernels.stableLines) see(l.last);
+      } else {
+        for (const f of this.features) {
+          see(f.kvmSince);
+          see(f.kvmUntil);
+          for (const v of Object.values(f.kvmSinceByVendor ?? {})) see(v);
+          for (const v of f.kvmStable ?? []) see(v);
+          for (const b of f.migrationBlocks ?? []) see(b.kernelFrom);
+        }
+        for (const m of this.msrs) see(m.kvmSince);
+        for (const r of this.releases) see(r.minKernel);
+      }
+      this.newestKernelCache = newest;
+    }
+    return this.newestKernelCache ?? undefined;
+  }
+
+  private newestKernelCache?: string | null;
+
+  /** Mainline Linux releases of kernels.json, oldest first (empty when the file is absent). */
+  get mainlineKernels(): readonly string[] {
+    if (!this.mainlineCache) this.mainlineCache = (this.kernels?.releases ?? []).map((r) => r.version).sort(compareVersions);
+    return this.mainlineCache;
+  }
+
+  private mainlineCache?: string[];
+
+  /**
+   * A bit's mainline kernel floor for hosts of one vendor (null: vendor-neutral, the
+   * later of the vendors' floors). A vendor without its own floor uses `kvmSince`;
+   * null when the KB does not know.
+   */
+  kernelFloor(f: FeatureRecord, vendor: HostVendor | null): string | null {
+    const byVendor = f.kvmSinceByVendor ?? {};
+    const of = (v: HostVendor) => (v in byVendor ? (byVendor[v] ?? null) : f.kvmSince);
+    if (vendor) return of(vendor);
+    const intel = of('intel');
+    const amd = of('amd');
+    // kvmSince is by definition the later one; use it when either vendor's floor is unknown.
+    if (!intel || !amd) return f.kvmSince;
+    return compareVersions(intel, amd) >= 0 ? intel : amd;
   }
 
   /** The newest known release not newer than `version` (facts of 2.4.1 are those of 2.4). */
@@ -162,6 +248,29 @@ function locationKey(f: FeatureRecord): string {
 
 let shared: KnowledgeBase | undefined;
 
+/** kernels.json is optional: older data sets do not have it. */
+function optionalKernels(): KernelsFile | undefined {
+  try {
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+    return require('./data/kernels.json');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The KVM code a host vendor runs: Hygon's is AMD's (SVM), Zhaoxin's Intel's (VMX); null
+ * for vendor-neutral models. Accepts the KB's vendor names and the CPUID vendor strings
+ * QEMU's model table uses ("GenuineIntel", "AuthenticAMD", "HygonGenuine", "CentaurHauls", "  Shanghai  ").
+ */
+export function hostVendor(model: ModelRecord | undefined): HostVendor | null {
+  const v = model?.vendor?.trim().toLowerCase();
+  if (!v) return null;
+  if (v === 'intel' || v === 'genuineintel' || v === 'zhaoxin' || v === 'centaurhauls' || v === 'shanghai') return 'intel';
+  if (v === 'amd' || v === 'authenticamd' || v === 'hygon' || v === 'hygongenuine') return 'amd';
+  return null;
+}
+
 /** The bundled knowledge base, loaded on first use. */
 export function getKnowledgeBase(): KnowledgeBase {
   if (!shared) {
@@ -172,6 +281,7 @@ export function getKnowledgeBase(): KnowledgeBase {
       msrs: require('./data/msrs.json'),
       models: require('./data/models.json'),
       releases: require('./data/releases.json'),
+      kernels: optionalKernels(),
     });
   }
   return shared;

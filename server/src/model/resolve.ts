@@ -38,6 +38,12 @@ export interface MigrateRef {
   origin: Origin;
 }
 
+/** One feature named in `host-kernel provides`. */
+export interface ProvidesRef {
+  name: Name;
+  origin: Origin;
+}
+
 export interface CompatRef {
   statement: CompatStatement;
   origin: Origin;
@@ -54,6 +60,10 @@ export interface ResolvedMachine {
   qemu?: Setting<string>;
   hostKernelMin?: Setting<string>;
   hostKernelMax?: Setting<string>;
+  /** Features named by `host-kernel provides` along the chain, base first. */
+  provides: ProvidesRef[];
+  /** The fixed guest TSC frequency (`tsc-frequency`), when set. */
+  tscFrequency?: Setting<string>;
   accel: Setting<'kvm' | 'tcg'>;
   cpu?: Setting<string>;
   followsHost: Setting<boolean>;
@@ -124,8 +134,8 @@ export function resolveMachine(ref: MachineRef, lookup: MachineLookup): Resolved
  */
 export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefined): ResolvedMachine {
   const resolved: ResolvedMachine = base
-    ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), compat: new Map(base.compat), editSummary: undefined }
-    : { ref, chain: [ref], accel: { value: 'kvm' }, followsHost: { value: false }, edits: [], migrate: [], compat: new Map() };
+    ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), provides: base.provides.slice(), compat: new Map(base.compat), editSummary: undefined }
+    : { ref, chain: [ref], accel: { value: 'kvm' }, followsHost: { value: false }, edits: [], migrate: [], provides: [], compat: new Map() };
   const decl = ref.decl;
   const qemu = first(decl, 'qemu');
   if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(ref, qemu) };
@@ -140,6 +150,8 @@ export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefi
   }
   const cpu = first(decl, 'cpu');
   if (cpu?.model) resolved.cpu = { value: cpu.model.text, origin: originOf(ref, cpu) };
+  const tsc = first(decl, 'tsc-frequency');
+  if (tsc?.value) resolved.tscFrequency = { value: tsc.value.text, origin: originOf(ref, tsc) };
   const follows = first(decl, 'follows-host');
   if (follows) resolved.followsHost = { value: true, origin: originOf(ref, follows) };
   for (const s of decl.statements) {
@@ -147,6 +159,8 @@ export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefi
       for (const edit of s.edits) resolved.edits.push({ edit, statement: s, models: s.models, origin: originOf(ref, edit) });
     } else if (s.kind === 'migrate') {
       for (const name of s.msrs) resolved.migrate.push({ name, origin: originOf(ref, name) });
+    } else if (s.kind === 'host-kernel-provides') {
+      for (const name of s.features) resolved.provides.push({ name, origin: originOf(ref, name) });
     } else if (s.kind === 'compat' && s.driver && s.property) {
       resolved.compat.set(`${s.driver.text}.${s.property.text}`, { statement: s, origin: originOf(ref, s) });
     }

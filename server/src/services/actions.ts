@@ -138,6 +138,9 @@ function mergeMachineFixes(fixes: FixIntent[]): FixIntent[] {
       case 'add-migrate':
         out.set(`migrate|${fix.machine}|${fix.msr}`, fix);
         break;
+      case 'add-provides':
+        out.set(`provides|${fix.machine}|${fix.feature}`, fix);
+        break;
       case 'add-statement':
         out.set(`statement|${fix.machine}|${fix.text}`, fix);
         break;

@@ -100,6 +100,8 @@ class Completer {
       case 'qemu':
         return words.length === 1 ? this.releases() : [];
       case 'host-kernel':
+        if (second === 'provides') return words.length >= 2 ? this.providedFeatures() : [];
+        if (words.length === 1) return [this.item('provides', 'keyword', { documentation: KEYWORD_DOCS.provides }), ...this.kernels()];
         return (words.length === 2 && second === '>=') || (words.length === 3 && third === '..') ? this.kernels() : [];
       case 'accel':
         return words.length === 1 ? ['kvm', 'tcg'].map((v) => this.item(v, 'value', { detail: v === 'kvm' ? 'default; adds the KVM default bits' : 'emulation' })) : [];
@@ -160,6 +162,13 @@ class Completer {
       const rank = (sign === '+') === on ? '1' : '0';
       return this.item(f.name, 'feature', { detail: featureLocation(f), documentation: doc, sortText: `${rank}${f.name}`, deprecated: !!f.deprecated });
     });
+  }
+
+  /** Features a fleet kernel can carry as a backport: those KVM exposes from some kernel. */
+  private providedFeatures(): CompletionEntry[] {
+    return this.kb.features
+      .filter((f) => f.kvmSince || f.kvmSinceByVendor || f.kvmStable?.length)
+      .map((f) => this.item(f.name, 'feature', { detail: featureLocation(f), documentation: f.kvmSince ? `KVM: Linux ${f.kvmSince}` : undefined }));
   }
 
   private enabledBits(machine: MachineDecl): Set<string> {

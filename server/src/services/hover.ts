@@ -38,6 +38,11 @@ export function hoverAt(project: Project, uri: string, position: Position): Hove
       markdown = f ? featureHover(f, project.kb, view, models[0]) : unknown(at.name, 'CPUID feature');
       break;
     }
+    case 'provided-feature': {
+      const f = project.kb.feature(at.name.text);
+      markdown = f ? featureHover(f, project.kb, view) : unknown(at.name, 'CPUID feature');
+      break;
+    }
     case 'msr': {
       const m = project.kb.msr(at.name.text);
       markdown = m ? msrHover(m, project.kb, view) : unknown(at.name, 'MSR');

@@ -10,6 +10,7 @@ import type { MachineRef } from '../model/resolve';
 
 export type Located =
   | { kind: 'feature'; name: Name; edit: Edit; machine: MachineDecl; statement: Statement }
+  | { kind: 'provided-feature'; name: Name; machine: MachineDecl }
   | { kind: 'msr'; name: Name; machine: MachineDecl }
   | { kind: 'model'; name: Name; machine: MachineDecl }
   | { kind: 'machine'; name: Name; machine: MachineDecl; role: 'declaration' | 'base' | 'alias' }
@@ -38,6 +39,11 @@ export function locate(doc: ParsedDocument, offset: number): Located | undefined
     case 'host-kernel':
       if (on(statement.min)) return { kind: 'kernel-version', name: statement.min, machine };
       return on(statement.max) ? { kind: 'kernel-version', name: statement.max, machine } : undefined;
+    case 'host-kernel-provides': {
+      if (on(statement.provides)) return { kind: 'keyword', name: statement.provides, machine };
+      const feature = statement.features.find(on);
+      return feature ? { kind: 'provided-feature', name: feature, machine } : undefined;
+    }
     case 'cpu':
       return on(statement.model) ? { kind: 'model', name: statement.model, machine } : undefined;
     case 'alias':

@@ -58,6 +58,10 @@ function namesOf(s: ParsedDocument['tree']['machines'][number]['statements'][num
       return s.text ? [s.text] : [];
     case 'compat':
       return [s.driver, s.property, s.value].filter((x): x is NonNullable<typeof x> => !!x);
+    case 'host-kernel-provides':
+      return [s.provides, ...s.features];
+    case 'tsc-frequency':
+      return s.value ? [s.value] : [];
     case 'follows-host':
       return [];
   }

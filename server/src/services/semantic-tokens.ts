@@ -69,6 +69,16 @@ export function semanticTokens(doc: ParsedDocument, workspace: Workspace, kb: Kn
           push(s.min, 'number');
           push(s.max, 'number');
           break;
+        case 'host-kernel-provides':
+          push(s.provides, 'keyword');
+          for (const name of s.features) {
+            const f = kb.feature(name.text);
+            push(name, f ? 'whitelistFeature' : 'unknownFeature', f?.deprecated ? ['deprecated'] : []);
+          }
+          break;
+        case 'tsc-frequency':
+          push(s.value, 'number');
+          break;
         case 'accel':
           push(s.value, 'enumMember');
           break;

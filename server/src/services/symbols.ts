@@ -17,12 +17,14 @@ export function documentSymbols(doc: ParsedDocument): SymbolNode[] {
     if (!m.name) continue;
     const children: SymbolNode[] = [];
     for (const s of m.statements) {
-      let name: string = s.kind;
+      let name: string = s.keyword.text;
       if (s.kind === 'cpuid') name = s.models.length ? `cpuid for ${s.models.map((x) => x.text).join(', ')}` : 'cpuid';
       const detail =
         s.kind === 'qemu' ? s.version?.text
         : s.kind === 'cpu' ? s.model?.text
         : s.kind === 'host-kernel' ? (s.form === 'min' ? `>= ${s.min?.text ?? ''}` : `${s.min?.text ?? ''}..${s.max?.text ?? ''}`)
+        : s.kind === 'host-kernel-provides' ? `provides ${s.features.map((x) => x.text).join(' ')}`
+        : s.kind === 'tsc-frequency' ? s.value?.text
         : s.kind === 'accel' ? s.value?.text
         : s.kind === 'cpuid' ? s.edits.map((e) => e.sign + e.feature.text).join(' ')
         : s.kind === 'migrate' ? s.msrs.map((x) => x.text).join(' ')

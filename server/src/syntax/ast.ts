@@ -32,6 +32,20 @@ export interface HostKernelStatement extends StatementBase {
   max?: Name;
 }
 
+/** `host-kernel provides FEATURE+`: bits the fleet's kernels carry as backports (accumulates through extends). */
+export interface HostKernelProvidesStatement extends StatementBase {
+  kind: 'host-kernel-provides';
+  /** The `provides` word after `host-kernel`. */
+  provides: Name;
+  features: Name[];
+}
+
+/** `tsc-frequency WORD`: the guest's fixed TSC frequency (QEMU's tsc-frequency property). */
+export interface TscFrequencyStatement extends StatementBase {
+  kind: 'tsc-frequency';
+  value?: Name;
+}
+
 export interface AccelStatement extends StatementBase {
   kind: 'accel';
   value?: Name;
@@ -100,6 +114,8 @@ export interface CompatStatement extends StatementBase {
 export type Statement =
   | QemuStatement
   | HostKernelStatement
+  | HostKernelProvidesStatement
+  | TscFrequencyStatement
   | AccelStatement
   | CpuStatement
   | CpuidStatement
@@ -112,7 +128,10 @@ export type Statement =
 
 export type StatementKind = Statement['kind'];
 
-export const STATEMENT_KEYWORDS: readonly StatementKind[] = [
+/** The words that start a statement (`host-kernel` starts two kinds: a range and `provides`). */
+export type StatementKeyword = Exclude<StatementKind, 'host-kernel-provides'>;
+
+export const STATEMENT_KEYWORDS: readonly StatementKeyword[] = [
   'qemu',
   'host-kernel',
   'accel',
@@ -120,6 +139,7 @@ export const STATEMENT_KEYWORDS: readonly StatementKind[] = [
   'cpuid',
   'migrate',
   'follows-host',
+  'tsc-frequency',
   'alias',
   'deprecated',
   'description',
@@ -133,6 +153,7 @@ export const SCALAR_KEYWORDS: ReadonlySet<StatementKind> = new Set([
   'accel',
   'cpu',
   'follows-host',
+  'tsc-frequency',
   'description',
   'deprecated',
 ]);

@@ -16,7 +16,7 @@ import {
   type MigrateStatement,
   type Name,
   type Statement,
-  type StatementKind,
+  type StatementKeyword,
   type StringLiteral,
   type SyntaxDiagnostic,
   type SyntaxTree,
@@ -145,7 +145,7 @@ class Parser {
       return undefined;
     }
     const keyword = this.name(this.next());
-    const kind = keyword.text as StatementKind;
+    const kind = keyword.text as StatementKeyword;
     const reported = this.diagnostics.length;
     const statement = this.parseStatementBody(kind, keyword);
     statement.end = Math.max(statement.end, this.lastEnd());
@@ -157,7 +157,7 @@ class Parser {
     return statement;
   }
 
-  private parseStatementBody(kind: StatementKind, keyword: Name): Statement {
+  private parseStatementBody(kind: StatementKeyword, keyword: Name): Statement {
     const base = { keyword, start: keyword.start, end: keyword.end };
     switch (kind) {
       case 'qemu':
@@ -175,6 +175,8 @@ class Parser {
         return { ...base, kind, name: this.expectWord(keyword, "a machine name after 'alias'") };
       case 'follows-host':
         return { ...base, kind };
+      case 'tsc-frequency':
+        return { ...base, kind, value: this.expectWord(keyword, "a frequency in Hz after 'tsc-frequency' (e.g. 2400000000)") };
       case 'deprecated': {
         const t = this.peek();
         return { ...base, kind, reason: t.kind === 'string' ? this.string(this.next()) : undefined };
@@ -197,6 +199,16 @@ class Parser {
   }
 
   private parseHostKernel(base: { keyword: Name; start: number; end: number }): Statement {
+    if (this.isWord(this.peek(), 'provides')) {
+      const provides = this.name(this.next());
+      const features: Name[] = [];
+      while (this.peek().kind === 'word') {
+        features.push(this.name(this.next()));
+        if (this.peek().kind === ',') this.next();
+      }
+      if (features.length === 0) this.reportAt('MT001', provides.end, "expected feature names after 'host-kernel provides'");
+      return { ...base, kind: 'host-kernel-provides', provides, features };
+    }
     if (this.peek().kind === '>=') {
       const op = this.next();
       const min = this.expectWordAfter(op.end, "a kernel version after '>=' (e.g. 3.10)");

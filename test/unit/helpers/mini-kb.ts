@@ -2,8 +2,8 @@
  * A small, hand-made knowledge base for check tests: each fact here exists only to
  * make one behaviour testable, so the tests do not move when the real KB grows.
  */
-import { KnowledgeBase } from '../../../server/src/kb/knowledge-base';
-import type { FeatureRecord, ModelRecord, MsrRecord } from '../../../server/src/kb/types';
+import { KnowledgeBase, type KnowledgeBaseData } from '../../../server/src/kb/knowledge-base';
+import type { FeatureRecord, KernelsFile, ModelRecord, MsrRecord, ReleaseRecord } from '../../../server/src/kb/types';
 
 function feature(name: string, leaf: string, register: 'EAX' | 'EBX' | 'ECX' | 'EDX', bit: number, extra: Partial<FeatureRecord> = {}): FeatureRecord {
   return {
@@ -48,8 +48,33 @@ function model(name: string, features: string[], extra: Partial<ModelRecord> = {
   };
 }
 
-export function miniKb(): KnowledgeBase {
-  return new KnowledgeBase({
+/** Facts a test sets on top of the mini KB: fields per feature, MSR, model or release, and extra records. */
+export interface MiniKbFacts {
+  features?: Record<string, Partial<FeatureRecord>>;
+  msrs?: Record<string, Partial<MsrRecord>>;
+  models?: Record<string, Partial<ModelRecord>>;
+  releases?: Record<string, Partial<ReleaseRecord>>;
+  extraFeatures?: Array<Parameters<typeof feature>>;
+  extraModels?: Array<Parameters<typeof model>>;
+  extraReleases?: ReleaseRecord[];
+  kernels?: KernelsFile;
+}
+
+export { feature as miniFeature, model as miniModel };
+
+export function miniKb(facts: MiniKbFacts = {}): KnowledgeBase {
+  const data = miniKbData();
+  const patch = <T extends object>(list: T[], by: Record<string, Partial<T>> | undefined, key: (x: T) => string) =>
+    list.map((x) => (by?.[key(x)] ? { ...x, ...by[key(x)] } : x));
+  data.features = patch([...data.features, ...(facts.extraFeatures ?? []).map((a) => feature(...a))], facts.features, (f) => f.name);
+  data.msrs = patch(data.msrs, facts.msrs, (m) => m.name);
+  data.models = patch([...data.models, ...(facts.extraModels ?? []).map((a) => model(...a))], facts.models, (m) => m.name);
+  data.releases.releases = patch([...data.releases.releases, ...(facts.extraReleases ?? [])], facts.releases, (r) => r.version);
+  return new KnowledgeBase({ ...data, kernels: facts.kernels });
+}
+
+function miniKbData(): KnowledgeBaseData {
+  return {
     features: [
       feature('fpu', '0x1', 'EDX', 0),
       feature('sse4.1', '0x1', 'ECX', 19, { aliases: ['sse4_1', 'sse4-1'] }),
@@ -62,7 +87,7 @@ export function miniKb(): KnowledgeBase {
       feature('arch-capabilities', '0x7', 'EDX', 29, { msrs: ['MSR_IA32_ARCH_CAPABILITIES'], kvmSince: '4.17' }),
       feature('kvmclock', '0x40000001', 'EAX', 0, { msrs: ['MSR_KVM_SYSTEM_TIME_NEW', 'MSR_KVM_WALL_CLOCK_NEW'], kvmSince: '2.6.26' }),
       feature('kvm-steal-time', '0x40000001', 'EAX', 5, { msrs: ['MSR_KVM_STEAL_TIME'], kvmSince: '3.1' }),
-      feature('kvm-pv-eoi', '0x40000001', 'EAX', 6, { msrs: ['MSR_KVM_PV_EOI_EN'], kvmSince: '3.6', qemuSince: '1.3', aliases: ['kvm_pv_eoi'] }),
+      feature('kvm-pv-eoi', '0x40000001', 'EAX', 6, { msrs: ['MSR_KVM_PV_EOI_EN'], kvmSince: '3.6', aliases: ['kvm_pv_eoi'] }),
       feature('kvm-poll-control', '0x40000001', 'EAX', 12, { msrs: ['MSR_KVM_POLL_CONTROL'], kvmSince: '5.2', qemuSince: '4.2' }),
       feature('invtsc', '0x80000007', 'EDX', 8, { unmigratable: true }),
       feature('3dnow', '0x80000001', 'EDX', 31, { deprecated: 'removed from recent CPUs' }),
@@ -100,5 +125,5 @@ export function miniKb(): KnowledgeBase {
       ],
       modelCompat: [{ upTo: '2.0', model: 'Opteron_G2', feature: 'x2apic', value: true, sources: ['test'] }],
     },
-  });
+  };
 }

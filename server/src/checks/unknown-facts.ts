@@ -1,0 +1,55 @@
+/**
+ * MT303: what the knowledge base does not know about a machine's bits, so that a
+ * silent MT200/MT300 is not read as a clean bill: enabled bits without a KVM floor
+ * for the host vendor, and state MSRs of enabled bits without a known first
+ * migrating release. One finding per machine, listing them.
+ */
+import { joinNames, msrWithIndex } from '../kb/describe';
+import { hostVendor } from '../kb/knowledge-base';
+import type { MsrRecord } from '../kb/types';
+import type { MachineCheck } from './context';
+import { enabledWhere, hasStateMsr, type FeatureTest } from './base-subsets';
+import { migrationOf } from './msr-facts';
+import { releaseRejects } from './release-names';
+
+// One test per vendor, since base subsets are keyed by the test's name.
+const unknownFloorIntel: FeatureTest = (f, kb) => !kb.kernelFloor(f, 'intel');
+const unknownFloorAmd: FeatureTest = (f, kb) => !kb.kernelFloor(f, 'amd');
+const unknownFloorNeutral: FeatureTest = (f, kb) => !kb.kernelFloor(f, null);
+
+export const checkUnknownFacts: MachineCheck = (ctx, report) => {
+  const { kb } = ctx;
+  // Host-kernel facts matter only where the host kernel's KVM builds the CPUID.
+  const kernelFacts = ctx.machine.accel.value === 'kvm' && !ctx.machine.followsHost.value;
+  const bits = new Set<string>();
+  const msrs = new Map<string, MsrRecord>();
+  for (const cpuid of ctx.views) {
+    if (cpuid.model?.followsHost) continue;
+    if (kernelFacts) {
+      const vendor = hostVendor(cpuid.model);
+      const test = vendor === 'intel' ? unknownFloorIntel : vendor === 'amd' ? unknownFloorAmd : unknownFloorNeutral;
+      for (const bit of enabledWhere(cpuid, kb, test)) {
+        if (!releaseRejects(ctx, bit) && !ctx.provides(bit.feature.name)) bits.add(bit.feature.name);
+      }
+    }
+    for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
+      if (releaseRejects(ctx, bit)) continue;
+      for (const msr of kb.msrsOfFeature(bit.feature.name)) {
+        if (msr.role === 'state' && !msrs.has(msr.name) && migrationOf(ctx.machine, ctx.qemu, msr, kb).migrated === undefined) msrs.set(msr.name, msr);
+      }
+    }
+  }
+  if (bits.size === 0 && msrs.size === 0) return;
+  const parts: string[] = [];
+  if (bits.size) parts.push(`from which Linux release KVM exposes ${plural(bits.size, 'enabled bit')} (${joinNames([...bits], 8)})`);
+  if (msrs.size) parts.push(`from which QEMU release ${ctx.machine.accel.value === 'kvm' ? 'under KVM ' : ''}migrates ${plural(msrs.size, 'state MSR')} they use (${joinNames([...msrs.values()].map(msrWithIndex), 6)})`);
+  report({
+    code: 'MT303',
+    message: `the knowledge base does not know ${parts.join(', nor ')}, so MT200 and MT300 cannot vouch for them in ${ctx.name}`,
+    span: ctx.nameSpan,
+  });
+};
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
