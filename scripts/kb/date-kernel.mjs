@@ -38,6 +38,11 @@ const BACKPORTED = new Set(['spec-ctrl', 'stibp', 'ssbd', 'arch-capabilities', '
   'amd-stibp', 'amd-ssbd', 'virt-ssbd', 'amd-no-ssb', 'amd-psfd', 'psfd', 'ipred-ctrl', 'rrsba-ctrl', 'bhi-ctrl',
   'ddpd-u', 'stibp-always-on', 'ibrs-all', 'sbpb', 'ibpb-brtype', 'srso-no', 'srso-user-kernel-no', 'verw-clear']);
 
+// Sentences of the first round's notes that the trees now answer.
+function staleRemoved(notes) {
+  return notes.replace(/\s*Dating: [^.]*(\.[0-9][^.]*)*\./g, '').replace(/\s*kvmSince (is )?(left )?null[^.]*\./g, '').trim();
+}
+
 function later(a, b) {
   return compareReleases(a, b) >= 0 ? a : b;
 }
@@ -133,7 +138,7 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
     rec.kvmSinceByVendor = byVendor;
     rec.kvmUntil = kvmUntil;
     rec.kvmStable = st?.kvmStable ?? [];
-    const baseNotes = (f.notes ?? '').replace(GENERATED_NOTE, '');
+    const baseNotes = staleRemoved((f.notes ?? '').replace(GENERATED_NOTE, ''));
     rec.notes = `${baseNotes}${baseNotes ? ' ' : ''}Host kernels (trees): ${noteParts.join('; ') || 'no change seen in the trees read'}.`;
     rec.sources = [...new Set([...f.sources.filter((s) => !isTreeSource(s, treeRepos) && !(st?.sources ?? []).includes(s)), ...sources])].sort();
     const after = JSON.stringify([rec.kvmSince, rec.kvmSinceByVendor, rec.kvmUntil, rec.kvmStable]);

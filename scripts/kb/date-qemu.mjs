@@ -109,16 +109,16 @@ function blocksFor(name, migration, nestedCap) {
   if (name === 'invtsc') {
     const list = b.invtsc ?? [];
     const lifted = list.find((x) => x.liftedByTscFrequencyFrom)?.liftedByTscFrequencyFrom ?? null;
-    return [{ from: list[0]?.from ?? null, until: null, liftedByTscFrequencyFrom: lifted, reason: 'QEMU blocks migration of a guest with invariant TSC (unmigratable flag and migration blocker), unless a fixed tsc-frequency is set', sources: [...new Set(list.flatMap((x) => x.source))] }];
+    return [{ from: list[0]?.from ?? null, until: null, kvmOnly: true, liftedByTscFrequencyFrom: lifted, reason: 'QEMU blocks migration of a KVM guest with invariant TSC (kvm.c migration blocker, unmigratable flag), unless a fixed tsc-frequency is set', sources: [...new Set(list.flatMap((x) => x.source))] }];
   }
   if (name === 'arch-capabilities') {
     return (b['arch-capabilities'] ?? []).map((x) => ({ from: x.from, until: next(x.until), reason: `the feature word was unmigratable in ${x.from === x.until ? x.from : `${x.from}-${x.until}`}`, sources: x.source }));
   }
   if (name === 'vmx') {
-    return [{ from: null, until: null, liftedByQemuFrom: '4.1', kernelFrom: nestedCap?.release ?? null, reason: 'nested VMX state: not migrated before QEMU 3.1, a migration blocker in 3.1-4.0, migrated from 4.1 when KVM can save it (KVM_CAP_NESTED_STATE, and KVM_CAP_EXCEPTION_PAYLOAD for a pending exception in guest mode)', sources: [...(b.vmx ?? []).flatMap((x) => x.source ?? []), ...(nestedCap ? [`${nestedCap.tree.split('@')[0]}:arch/x86/kvm/x86.c@${nestedCap.tree.split('@')[1].slice(0, 12)} (KVM_CAP_EXCEPTION_PAYLOAD)`] : []), notes.vmx ? 'qemu/qemu@79a197ab180e' : null].filter(Boolean) }];
+    return [{ from: null, until: null, kvmOnly: true, liftedByQemuFrom: '4.1', kernelFrom: nestedCap?.release ?? null, reason: 'nested VMX state: not migrated before QEMU 3.1, a migration blocker in 3.1-4.0, migrated from 4.1 when KVM can save it (KVM_CAP_NESTED_STATE, and KVM_CAP_EXCEPTION_PAYLOAD for a pending exception in guest mode)', sources: [...(b.vmx ?? []).flatMap((x) => x.source ?? []), ...(nestedCap ? [`${nestedCap.tree.split('@')[0]}:arch/x86/kvm/x86.c@${nestedCap.tree.split('@')[1].slice(0, 12)} (KVM_CAP_EXCEPTION_PAYLOAD)`] : []), notes.vmx ? 'qemu/qemu@79a197ab180e' : null].filter(Boolean) }];
   }
   if (name === 'svm') {
-    return [{ from: null, until: null, liftedByQemuFrom: '5.1', kernelFrom: '5.8', reason: 'nested SVM state: migrated from QEMU 5.1 (subsection cpu/kvm_nested_state/svm) when KVM can save it (svm_set_nested_state, Linux 5.8); without it the guest migrates and loses its nested state', sources: [...new Set((b.svm ?? []).flatMap((x) => x.source ?? [])), 'qemu/qemu@b16c0e20c742', 'semwett0301/linux-5.8.1:arch/x86/kvm/svm/nested.c@a28e14cfa5cc (svm_set_nested_state; absent in a5221985/linux-5.7.14@90e53b38fc99)'] }];
+    return [{ from: null, until: null, kvmOnly: true, liftedByQemuFrom: '5.1', kernelFrom: '5.8', reason: 'nested SVM state: migrated from QEMU 5.1 (subsection cpu/kvm_nested_state/svm) when KVM can save it (svm_set_nested_state, Linux 5.8); without it the guest migrates and loses its nested state', sources: [...new Set((b.svm ?? []).flatMap((x) => x.source ?? [])), 'qemu/qemu@b16c0e20c742', 'semwett0301/linux-5.8.1:arch/x86/kvm/svm/nested.c@a28e14cfa5cc (svm_set_nested_state; absent in a5221985/linux-5.7.14@90e53b38fc99)'] }];
   }
   return [];
 }

@@ -8,6 +8,7 @@ import type { FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck } from './context';
 import { maySuggest } from './budget';
+import { setByRelease } from './release-names';
 import { dependenciesAt, dependencyCandidates } from './base-subsets';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
@@ -57,7 +58,7 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
         });
       } else seen.set(key, edit);
       const inRelease = nameInRelease(spellingDates(feature, word), qemu);
-      if (!inRelease.known) {
+      if (!inRelease.known && !setByRelease(ctx, feature, word)) {
         // The promise is kept by dropping the machine's own edit; raising qemu changes the release.
         const fixes: FixIntent[] = [{ kind: 'remove', title: `Drop this ${edit.sign}${word}`, span: edit, preferred: true }];
         if (inRelease.why === 'not-yet') fixes.push({ kind: 'set-qemu', title: `Raise qemu to ${inRelease.since}`, machine: ctx.name, version: inRelease.since });

@@ -26,6 +26,7 @@ export function activeBlock(ctx: MachineContext, f: FeatureRecord): ActiveBlock 
   const qemu = ctx.qemu;
   for (const b of blocks) {
     if (!inRange(qemu, b.from, b.until)) continue;
+    if (b.kvmOnly && ctx.machine.accel.value !== 'kvm') continue;
     if (liftedByTscFrequency(ctx, b) || liftedByNestedState(ctx, b)) continue;
     const tsc = b.liftedByTscFrequencyFrom && compareVersions(qemu, b.liftedByTscFrequencyFrom) >= 0 ? b.liftedByTscFrequencyFrom : undefined;
     return { reason: b.reason, block: b, tscFrequencyLiftsFrom: tsc };

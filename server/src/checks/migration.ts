@@ -5,7 +5,7 @@
  * some host kernel in range cannot restore.
  */
 import { compareVersions } from '../common/version';
-import { featureWithLocation, msrWithIndex } from '../kb/describe';
+import { featureWithLocation, joinNames, msrWithIndex } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
@@ -64,20 +64,26 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
       const msrs = unmigratedOf(bit.feature);
       if (msrs.length === 0 || releaseRejects(ctx, bit)) continue;
       const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
-      for (const m of msrs) {
-        const msr = m.msr;
-        const key = `MT200|${bit.feature.name}|${msr.name}|${where.span.start}`;
+      // One finding per bit and first-migrating release: the 28 MTRR MSRs behind mtrr are
+      // one fault, not 28.
+      const groups = new Map<string, MsrRecord[]>();
+      for (const m of msrs) (groups.get(m.since) ?? groups.set(m.since, []).get(m.since)!).push(m.msr);
+      for (const [since, group] of groups) {
+        const key = `MT200|${bit.feature.name}|${since}|${where.span.start}`;
         if (reported.has(key)) continue;
         reported.add(key);
+        const names = group.map((m) => m.name);
+        const one = group.length === 1;
         const fixes: FixIntent[] = [
           { kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true },
-          { kind: 'add-migrate', title: `Declare that ${ctx.name} migrates ${msr.name}`, machine: ctx.name, msr: msr.name },
-          { kind: 'set-qemu', title: `Raise qemu to ${m.since}, the first release that migrates ${msr.name}${accel === 'kvm' ? ' under KVM' : ''}`, machine: ctx.name, version: m.since },
+          { kind: 'add-migrate', title: `Declare that ${ctx.name} migrates ${one ? names[0] : `these ${group.length} MSRs`}`, machine: ctx.name, msr: names.join(' ') },
+          { kind: 'set-qemu', title: `Raise qemu to ${since}, the first release that migrates ${one ? names[0] : 'them'}${accel === 'kvm' ? ' under KVM' : ''}`, machine: ctx.name, version: since },
         ];
         const how = accel === 'kvm' ? 'under KVM (it must both send it and restore it through KVM)' : 'under TCG';
+        const what = one ? msrWithIndex(group[0]) : `${group.length} MSRs (${joinNames(group.map(msrWithIndex), 3)})`;
         report({
           code: 'MT200',
-          message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${msrWithIndex(msr)}, which QEMU ${qemu} does not migrate ${how}; first migrated in ${m.since}: live migration loses it`,
+          message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${what}, which QEMU ${qemu} does not migrate ${one ? how : how.replace('it must', 'they must').replace('send it and restore it', 'send them and restore them')}; first migrated in ${since}: live migration loses ${one ? 'it' : 'them'}`,
           ...where,
           fixes,
         });

@@ -32,7 +32,16 @@ export function nameInRelease(dates: NameDates, qemu: string): NameInRelease {
 /** True for a whitelisted bit whose spelling the machine's release rejects (MT104): it never reaches the guest. */
 export function releaseRejects(ctx: MachineContext, bit: EffectiveBit): boolean {
   if (!bit.edit) return false;
-  return !nameInRelease(spellingDates(bit.feature, bit.edit.edit.feature.text), ctx.qemu).known;
+  const word = bit.edit.edit.feature.text;
+  return !nameInRelease(spellingDates(bit.feature, word), ctx.qemu).known && !setByRelease(ctx, bit.feature, word);
+}
+
+/**
+ * A bit the release sets itself as a KVM default exists in its guests even where it
+ * had no property name yet (kvmclock-stable-bit before 2.1): its canonical name is no MT104.
+ */
+export function setByRelease(ctx: MachineContext, feature: FeatureRecord, word: string): boolean {
+  return word === feature.name && (ctx.kb.releaseFor(ctx.qemu)?.kvmDefaults.includes(feature.name) ?? false);
 }
 
 /**

@@ -24,6 +24,8 @@ export interface MigrationBlock {
   /** Lifted when every host kernel in range is at least this (nested state), with QEMU >= liftedByQemuFrom. */
   kernelFrom?: string | null;
   liftedByQemuFrom?: string | null;
+  /** The block is about KVM's state (nested state, KVM's TSC): it does not hold under TCG. */
+  kvmOnly?: boolean;
   reason: string;
   sources: string[];
 }

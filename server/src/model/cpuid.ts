@@ -218,7 +218,10 @@ function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: strin
       const feature = kb.feature(name);
       if (feature && !bits.has(feature.name)) bits.set(feature.name, { feature, from: 'kvm' });
     }
+    for (const name of release.kvmDefaultsOff ?? []) bits.delete(name);
   }
+  // The SVM leaf (0x8000000a) reaches the guest only with svm on (QEMU zeroes it otherwise).
+  if (!bits.has('svm')) for (const [name, b] of bits) if (b.feature.word === 'FEAT_SVM') bits.delete(name);
   base = { release, bits: [...bits.values()], byName: bits, subsets: new Map() };
   if (cache.size >= 4096) cache.clear(); // qemu versions come from user text: keep the cache bounded
   cache.set(key, base);
