@@ -14,15 +14,30 @@ const FLAGGED: Record<string, string[]> = {
     'MT200 error 7:2-7:10', // qemu 1.3: kvm-steal-time's MSR is migrated only from 1.5
     'MT300 error 7:2-7:10', // qemu 1.3: kvm-pv-eoi needs Linux 3.6, host-kernel >= 3.2
     'MT302 information 7:2-7:10',
+    'MT200 error 9:2-9:12', // qemu64's mtrr: MTRRs migrate under KVM only from 2.2
+    'MT201 error 9:2-9:12', // qemu64's svm before 2.2: nested SVM state migrates from 5.1
     'MT302 information 15:2-15:11',
     'MT301 error 16:6-16:10', // cpu host
     'MT302 information 21:2-21:10',
+    'MT200 error 22:2-22:13', // Haswell's mtrr (2.1)
+    'MT200 error 22:2-22:13', // Haswell's rdtscp: TSC_AUX migrates under KVM only from 2.5
     'MT201 error 23:8-23:15', // +invtsc
   ],
-  'examples/pc-i440fx.mtype': ['MT200 error 47:8-47:14', 'MT400 hint 51:9-51:16', 'MT200 error 54:8-54:14'],
+  'examples/pc-i440fx.mtype': [
+    'MT200 error 43:8-43:21', // pc-i440fx-2.0: mtrr
+    'MT201 error 43:8-43:21', // pc-i440fx-2.0: svm
+    'MT200 error 48:8-48:21', // pc-i440fx-1.7: mtrr
+    'MT201 error 48:8-48:21', // pc-i440fx-1.7: svm
+    'MT200 error 54:8-54:14', // pc-1.3: steal time
+    'MT200 error 54:8-54:14', // pc-1.3: mtrr
+    'MT201 error 54:8-54:14', // pc-1.3: svm
+    'MT400 hint 58:9-58:16', // kvm-mmu is deprecated
+    'MT200 error 61:8-61:14', // pc-1.2: steal time
+    'MT200 error 61:8-61:14', // pc-1.2: mtrr
+    'MT201 error 61:8-61:14', // pc-1.2: svm
+  ],
   'fixtures/fixes.mtype': [
-    'MT400 hint 9:5-9:12', // kvm-mmu is deprecated
-    'MT300 error 11:4-11:15', // +kvm-pv-eoi needs Linux 3.6, host-kernel >= 3.2
+    'MT300 error 10:4-10:15', // +kvm-pv-eoi needs Linux 3.6, host-kernel >= 3.2
     'MT302 information 18:2-18:11', // fx-whitelist: qemu 2.12 brings 7 KVM default bits
   ],
 };
