@@ -198,8 +198,13 @@ export function dateMsrs(msrs, migration) {
     : /^MSR_MTRRphysMask\d$/.test(name) ? mig.MSR_MTRRphysMask
     : /^MSR_IA32_MC\d+_/.test(name) ? mig.MSR_MC0_CTL
     : undefined;
+  const newest = RELEASES.at(-1);
   const out = [...msrs, ...added].map((m) => {
     const q = byIndex.get(m.index) ?? family(m.name);
+    if (!q && m.role === 'state' && !m.stateSharedWith && m.migratedSince && (idx(m.migratedSince) < 0 || cmp(m.migratedSince, newest) > 0)) {
+      // A release no tree was read of (the CET MSRs' "11.0"): no release read migrates it.
+      return { ...m, migratedSince: null, vmstateSince: null, notes: note(m.notes, 'QEMU', `no release read (${RELEASES[0]}-${newest}) migrates it; the first round's value ${m.migratedSince} had no tree behind it`) };
+    }
     if (!q || m.role !== 'state') return m;
     const rec = { ...m, migratedSince: q.migratedUnderKvmSince ?? null, vmstateSince: q.vmstateSince ?? null };
     rec.sources = [...new Set([...m.sources, ...q.sources])].sort();

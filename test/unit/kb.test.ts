@@ -153,3 +153,56 @@ test('releases are ordered, and KVM defaults grow the way QEMU history says', ()
   assert.ok(!defaults('1.7').has('x2apic'), 'x2apic off for 1.7 machine types');
   assert.ok(defaults('2.0').has('x2apic'), 'x2apic on from 2.0');
 });
+
+// ---- round 2: facts read from the release trees ----------------------------------------------
+
+const TREE_SOURCE = /^[\w.-]+\/[\w.-]+:[^@ ]+@[0-9a-f]{12,40}/;
+const DOCUMENT_SOURCE = /Message-I[Dd]|stable@vger|pull|\[PATCH|kvm_community/i;
+
+test('every dated fact names a tree and commit (or, for a kernel floor, a mail or pull request)', () => {
+  for (const f of kb.features) {
+    if (f.qemuSince) assert.ok(f.sources.some((s) => /^qemu\/qemu:[^@]+@[0-9a-f]{12}$/.test(s)), `${f.name}: qemuSince without a release tree`);
+    if (f.kvmSince) assert.ok(f.sources.some((s) => TREE_SOURCE.test(s) || DOCUMENT_SOURCE.test(s)), `${f.name}: kvmSince without a tree or mail`);
+  }
+  for (const m of kb.models) if (m.qemuSince) assert.ok(m.sources.some((s) => /^qemu\/qemu:[^@]+@[0-9a-f]{12}$/.test(s)), `${m.name}: qemuSince without a release tree`);
+  for (const m of kb.msrs) {
+    if (m.migratedSince && !m.stateSharedWith) assert.ok(m.sources.some((s) => /^qemu\/qemu:[^@]+@[0-9a-f]{12}/.test(s)), `${m.name}: migratedSince without a release tree`);
+  }
+});
+
+test('kernel floors as the trees show them: per vendor, emulated-only lists and KVM-internal use excluded, the leaf QEMU reads', () => {
+  const f = (n: string) => kb.feature(n)!;
+  assert.deepEqual(f('rdtscp').kvmSinceByVendor, { intel: '2.6.34', amd: '4.5' }, 'VMX offered RDTSCP long before SVM');
+  assert.equal(f('rdtscp').kvmSince, '4.5', 'a vendor-neutral model needs the later floor');
+  assert.equal(f('rdpid').kvmSince, '5.4', 'RDPID was only in KVM_GET_EMULATED_CPUID before');
+  assert.equal(f('kvm-asyncpf').kvmSince, '3.0', 'the paravirt leaf, not KVM_CAP_ASYNC_PF');
+  assert.deepEqual(f('vgif').kvmSinceByVendor, { amd: '5.19' }, 'offered to guests, not only used by KVM');
+  assert.equal(f('kvm-mmu').kvmUntil, '2.6.34');
+  assert.equal(f('md-clear').kvmSince, '5.2');
+  assert.ok(f('md-clear').kvmStable!.includes('4.19.43') && f('md-clear').kvmStable!.includes('4.14.119'));
+  assert.equal(f('spec-ctrl').kvmSince, null, 'bracketed (4.15 lacks it, the only 4.16 tree is a point release): unknown, not guessed');
+});
+
+test('MSRs migrate under KVM from the release whose kvm.c also gets and puts them', () => {
+  const m = (n: string) => kb.msr(n)!;
+  assert.equal(m('MSR_TSC_AUX').migratedSince, '2.5');
+  assert.equal(m('MSR_TSC_AUX').vmstateSince, '0.12');
+  assert.equal(m('MSR_MTRRdefType').migratedSince, '2.2');
+  assert.ok(kb.msrsOfFeature('mtrr').length >= 28, 'fixed and variable MTRRs are listed');
+  assert.ok(kb.msrsOfFeature('mca').some((x) => x.name === 'MSR_IA32_MC0_STATUS'), 'machine-check banks are listed');
+  assert.ok(m('MSR_IA32_FEATURE_CONTROL').features.includes('sgx'));
+  assert.ok(m('MSR_KVM_ASYNC_PF_EN').features.includes('kvm-asyncpf-vmexit'));
+});
+
+test('release-bound facts: blocks, dependencies, KVM defaults as each release had them', () => {
+  const f = (n: string) => kb.feature(n)!;
+  assert.deepEqual(f('arch-capabilities').migrationBlocks!.map((b) => [b.from, b.until]), [['3.1', '4.0']]);
+  assert.equal(f('invtsc').migrationBlocks![0].liftedByTscFrequencyFrom, '2.9');
+  assert.deepEqual(f('fred').dependsOnInReleases!.map((d) => [d.feature, d.from, d.until]), [['wrmsrns', '9.1', '10.1']]);
+  const follows = kb.releases.filter((r) => r.kvmDefaultsFollowHost).map((r) => r.version);
+  assert.deepEqual(follows, ['0.15', '1.0', '1.1']);
+  assert.ok(kb.releaseFor('2.2')!.kvmDefaultsOff!.includes('svm'));
+  const haswellV2 = kb.models.find((m) => m.name === 'Haswell-v2')!;
+  assert.deepEqual(haswellV2.aliasDates!['Haswell-noTSX'], { since: '2.3', until: null });
+  assert.equal(kb.models.find((m) => m.name === 'Icelake-Client-v1')!.qemuUntil, '7.1');
+});
