@@ -119,7 +119,11 @@ function featureHover(f: FeatureRecord, kb: KnowledgeBase, view: MachineView, mo
     }
     lines.push(`- MSR ${code(m.name)} ${code(m.index)} · ${m.role}${m.migratedSince ? ` · QEMU migrates it since ${m.migratedSince}` : ''}${here}`);
   }
-  if (f.kvmSince || f.kvmUntil) lines.push(`- KVM: Linux ${f.kvmSince ? `${f.kvmSince}` : '?'}${f.kvmUntil ? ` – ${f.kvmUntil}` : ' and later'}`);
+  if (f.kvmSince || f.kvmUntil || f.kvmSinceByVendor) {
+    const vendors = f.kvmSinceByVendor ? Object.entries(f.kvmSinceByVendor).map(([v, since]) => `${v === 'intel' ? 'Intel' : 'AMD'} ${since}`).join(', ') : '';
+    const stable = f.kvmStable?.length ? `; stable lines from ${f.kvmStable.join(' / ')}` : '';
+    lines.push(`- KVM: Linux ${f.kvmSince ? `${f.kvmSince}` : '?'}${f.kvmUntil ? ` – ${f.kvmUntil}` : ' and later'}${vendors ? ` (${vendors})` : ''}${stable}`);
+  } else if (f.leaf) lines.push('- KVM: the first Linux release is not known');
   if (f.qemuSince) lines.push(`- QEMU knows it since ${f.qemuSince}`);
   if (f.aliases.length) lines.push(`- Aliases: ${f.aliases.map(code).join(', ')}`);
   if (f.dependsOn.length) lines.push(`- Needs: ${f.dependsOn.map(code).join(', ')}`);

@@ -18,6 +18,10 @@ export function featureJson(f: FeatureRecord, kb: KnowledgeBase) {
     msrs: kb.msrsOfFeature(f.name).map((m) => ({ index: m.index, name: m.name, role: m.role, migratedSince: m.migratedSince })),
     kvmSince: f.kvmSince,
     kvmUntil: f.kvmUntil,
+    // Beyond the §6 shape: the facts §5 names, for tools that want them.
+    kvmSinceByVendor: f.kvmSinceByVendor ?? null,
+    kvmStable: f.kvmStable ?? [],
+    qemuUntil: f.qemuUntil ?? null,
     unmigratable: f.unmigratable,
     dependsOn: f.dependsOn,
     deprecated: f.deprecated,
@@ -36,6 +40,7 @@ export function msrJson(m: MsrRecord, kb: KnowledgeBase) {
     role: m.role,
     features: [...features],
     migratedSince: m.migratedSince,
+    vmstateSince: m.vmstateSince ?? null,
     stateSharedWith: m.stateSharedWith ?? null,
     kvmSince: m.kvmSince,
     description: m.description,
