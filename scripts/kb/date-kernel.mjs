@@ -138,6 +138,9 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
     rec.kvmSinceByVendor = byVendor;
     rec.kvmUntil = kvmUntil;
     rec.kvmStable = st?.kvmStable ?? [];
+    // Where a vendor's floor is only bracketed, the newest mainline release known to lack it.
+    const absent = ['intel', 'amd'].filter((v) => !floor[v] && perVendor[v].absentIn).map((v) => perVendor[v].absentIn).sort(compareReleases);
+    rec.kvmAbsentIn = kvmSince === null && absent.length ? absent[0] : null;
     const baseNotes = staleRemoved((f.notes ?? '').replace(GENERATED_NOTE, ''));
     rec.notes = `${baseNotes}${baseNotes ? ' ' : ''}Host kernels (trees): ${noteParts.join('; ') || 'no change seen in the trees read'}.`;
     rec.sources = [...new Set([...f.sources.filter((s) => !isTreeSource(s, treeRepos) && !(st?.sources ?? []).includes(s)), ...sources])].sort();

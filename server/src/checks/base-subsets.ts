@@ -14,7 +14,7 @@ export type FeatureTest = (f: FeatureRecord, kb: KnowledgeBase) => boolean;
 export const hasStateMsr: FeatureTest = (f, kb) => kb.msrsOfFeature(f.name).some((m) => m.role === 'state');
 /** Bits that block migration in some release (checks/migration-blocks.ts decides for the machine). */
 export const mayBlockMigration: FeatureTest = (f) => f.unmigratable || !!f.migrationBlocks?.length;
-export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil || f.kvmSinceByVendor || f.kvmStable?.length);
+export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil || f.kvmSinceByVendor || f.kvmStable?.length || f.kvmAbsentIn);
 export const hasDependencies: FeatureTest = (f) => f.dependsOn.length > 0 || !!f.dependsOnInReleases?.length;
 
 /** The bits `f` needs in QEMU `qemu`: its lasting dependencies and those that held in that release ([from, until)). */

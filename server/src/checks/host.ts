@@ -49,7 +49,9 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       let message: string;
       if (verdict.why === 'too-old') {
         const on = vendor && f.kvmSinceByVendor && vendor in f.kvmSinceByVendor ? ` on ${VENDOR_NAME[vendor]} hosts` : !vendor && f.kvmSinceByVendor ? ` on both Intel and AMD hosts (${cpuid.modelName} may run on either)` : '';
-        message = `${ctx.bitSource(bit, cpuid.modelName)}; KVM exposes it${on} from ${describeFloor(verdict.floor, verdict.stable)}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`;
+        message = verdict.floor
+          ? `${ctx.bitSource(bit, cpuid.modelName)}; KVM exposes it${on} from ${describeFloor(verdict.floor, verdict.stable)}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`
+          : `${ctx.bitSource(bit, cpuid.modelName)}; KVM lacks it up to Linux ${verdict.absentIn} at least (the first release that exposes it is not known); ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`;
         const to = raiseTo(f, range, vendor, ctx.kb);
         if (to && (!range.max || compareOk(to, range.max))) fixes.push({ kind: 'set-kernel', title: `Raise host-kernel to ${to}`, machine: ctx.name, min: to });
       } else {

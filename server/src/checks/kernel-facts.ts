@@ -19,7 +19,7 @@ export type KernelVerdict =
   /** Every kernel in the range has the bit. */
   | { has: true }
   /** Some kernel lacks it: `witness` is the first one found. */
-  | { has: false; why: 'too-old' | 'withdrawn'; witness: string; floor?: string; stable: string[] }
+  | { has: false; why: 'too-old' | 'withdrawn'; witness: string; floor?: string; stable: string[]; absentIn?: string }
   /** The KB does not know the floor: nothing can be said about the range. */
   | { has: undefined };
 
@@ -79,8 +79,15 @@ export function kernelsHave(f: FeatureRecord, range: KernelRange, vendor: HostVe
       return { has: false, why: 'withdrawn', witness: max(range.min, after), floor: floor ?? undefined, stable };
     }
   }
-  // Without a mainline floor nothing is known about kernels off the stable lines: say nothing (MT303 lists it).
-  if (!floor) return { has: undefined };
+  if (!floor) {
+    // The floor is unknown, but a mainline release that lacks the bit may be known: a range
+    // starting at or below it (on mainline, not a stable point release) certainly lacks it.
+    const absent = f.kvmAbsentIn;
+    if (absent && kernelLine(range.min) === range.min && compareVersions(range.min, absent) <= 0 && !stableCovers(range.min, stable)) {
+      return { has: false, why: 'too-old', witness: range.min, stable, absentIn: absent };
+    }
+    return { has: undefined }; // MT303 lists it
+  }
   // Walk up from the oldest kernel: a kernel below the floor needs a backport on its line.
   let kernel = range.min;
   for (let i = 0; i < MAX_LINES; i++) {

@@ -67,6 +67,11 @@ export interface FeatureRecord {
    * ("4.19.43", "4.14.119"): a kernel on that line from that point release on has the bit.
    */
   kvmStable?: string[];
+  /**
+   * Where the floor is only bracketed: the newest mainline release whose KVM is known to
+   * lack the bit (every mainline release up to it lacks it). null when the floor is known.
+   */
+  kvmAbsentIn?: string | null;
   /** First QEMU release that no longer knows the name (removed), or null. */
   qemuUntil?: string | null;
   /** Per-alias QEMU dating: the release that first accepted the spelling, and the one that dropped it. */
