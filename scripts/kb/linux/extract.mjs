@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { openTree, readFirst } from './tree.mjs';
 import { readKvmCpuid } from './read-kvm-cpuid.mjs';
 import { defines } from './c-tokens.mjs';
+import { compareReleases } from './versions.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -79,15 +80,6 @@ const CAPS_OF_INTEREST = new Set([...PARA_CAPS.map(([cap]) => cap),
   'KVM_CAP_ENFORCE_PV_FEATURE_CPUID', 'KVM_CAP_X86_TRIPLE_FAULT_EVENT', 'KVM_CAP_XSAVE', 'KVM_CAP_XCRS',
 ]);
 
-export function compareReleases(a, b) {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
 
 function main(argv) {
   const opt = { mirror: '/work/.mirror', out: path.join(repoRoot, 'scripts/kb/data/linux-kvm.json') };
