@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { datePresence } from './linux/floors.mjs';
+import { datePresence, later } from './linux/floors.mjs';
 import { compareReleases, mainlineReleases } from './linux/versions.mjs';
 import { orderFeature } from './record-order.mjs';
 
@@ -30,7 +30,12 @@ const read = (p) => JSON.parse(fs.readFileSync(path.join(root, p), 'utf8'));
 const NEWEST_KERNEL = '7.2';
 const GENERATED_NOTE = /\s*Host kernels \(trees\):[^\n]*$/;
 // QEMU sets these bits itself, whatever KVM reports.
-const QEMU_OWN = { hypervisor: 'QEMU sets CPUID.1:ECX[31] itself for every KVM guest (kvm_arch_get_supported_cpuid)' };
+const QEMU_OWN = {
+  hypervisor: {
+    note: 'QEMU sets CPUID.1:ECX[31] itself for every KVM guest (kvm_arch_get_supported_cpuid), whatever KVM reports',
+    sources: ['qemu/qemu:target-i386/kvm.c@6c412ddf1cc0 (0.12: keeps the model\'s CPUID_EXT_HYPERVISOR)', 'qemu/qemu:target/i386/kvm/kvm.c@698104725efa (10.2: ret |= CPUID_EXT_HYPERVISOR)'],
+  },
+};
 
 // Bits that stable lines received as security backports (Spectre, SSB, L1TF, MDS, TAA and
 // later): a point-release tree that has one is no evidence for its mainline release.
@@ -43,9 +48,6 @@ function staleRemoved(notes) {
   return notes.replace(/\s*Dating: [^.]*(\.[0-9][^.]*)*\./g, '').replace(/\s*kvmSince (is )?(left )?null[^.]*\./g, '').trim();
 }
 
-function later(a, b) {
-  return compareReleases(a, b) >= 0 ? a : b;
-}
 function within(v, low, high) {
   return compareReleases(v, low) > 0 && compareReleases(v, high) <= 0;
 }
@@ -99,7 +101,8 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
     let byVendor = null;
     if (QEMU_OWN[f.name]) {
       kvmSince = mainline[0];
-      noteParts.push(QEMU_OWN[f.name]);
+      noteParts.push(QEMU_OWN[f.name].note);
+      sources.push(...QEMU_OWN[f.name].sources);
     } else if (floor.intel === 'never' && floor.amd === 'never') {
       noteParts.push(`no tree read (${releases[0].release}-${releases[releases.length - 1].release}) offers it in KVM_GET_SUPPORTED_CPUID`);
     } else if (floor.intel === 'never' || floor.amd === 'never') {
@@ -115,7 +118,8 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
       if (floor.intel) byVendor.intel = floor.intel;
       if (floor.amd) byVendor.amd = floor.amd;
     }
-    for (const vendor of ['intel', 'amd']) {
+    // A bit QEMU sets itself: what the trees show of KVM does not decide it.
+    for (const vendor of QEMU_OWN[f.name] ? [] : ['intel', 'amd']) {
       const d = perVendor[vendor];
       const label = vendor === 'intel' ? 'Intel' : 'AMD';
       if (d.droppedAfter) noteParts.push(`${label}: its KVM code stopped offering it (${/^\d/.test(d.droppedAfter) ? `after ${d.droppedAfter}` : d.droppedAfter})`);

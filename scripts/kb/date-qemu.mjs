@@ -23,7 +23,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const read = (p) => JSON.parse(fs.readFileSync(path.join(root, p), 'utf8'));
 
-const RELEASES = read('scripts/kb/data/qemu-names.json').releases.map((r) => r.version);
+const RELEASE_COMMITS = new Map(read('scripts/kb/data/qemu-names.json').releases.map((r) => [r.version, r.commit]));
+const RELEASES = [...RELEASE_COMMITS.keys()];
+const releaseCommit = (v) => RELEASE_COMMITS.get(v).slice(0, 12);
 const idx = (v) => RELEASES.indexOf(v);
 const cmp = (a, b) => idx(a) - idx(b);
 const next = (v) => RELEASES[idx(v) + 1] ?? null;
@@ -133,7 +135,7 @@ function releaseDependencies(name, migration) {
     for (const r of ranges) {
       const [from, until] = r.split('..');
       if ((until ?? from) === newest) continue; // still holds: part of dependsOn
-      out.push({ feature: m[1], from, until: next(until ?? from), source: `qemu/qemu:target/i386/cpu.c (feature_dependencies, ${r})` });
+      out.push({ feature: m[1], from, until: next(until ?? from), source: `qemu/qemu:target/i386/cpu.c@${releaseCommit(from)} (feature_dependencies, ${r})` });
     }
   }
   return out;
@@ -233,7 +235,7 @@ export function dateReleases(releasesFile, migration, names) {
   const out = [];
   for (const v of RELEASES) {
     const kd = migration.kvmDefaults[v];
-    const old = dates.get(v) ?? { version: v, date: null, kvmDefaults: [], minKernel: null, sources: [`qemu/qemu@${names.releases.find((r) => r.version === v).commit.slice(0, 12)} (release commit)`] };
+    const old = dates.get(v) ?? { version: v, date: null, kvmDefaults: [], minKernel: null, sources: [`qemu/qemu@${releaseCommit(v)} (release commit)`] };
     if (!kd) { out.push(old); continue; }
     const rec = { ...old, kvmDefaults: order(kd.on, old.kvmDefaults), kvmDefaultsOff: [...kd.off].sort(), kvmDefaultsFollowHost: !!kd.followsHostKernel };
     rec.sources = [...new Set([...old.sources, ...kd.sources])];

@@ -42,18 +42,17 @@ export function extractTree(tree, byLoc) {
   const name = (key) => byLoc.get(key) ?? byLoc.get(key.replace(/^(0x[0-9a-f]+)\.-\./, '$1.0.'));
   const out = { makefile: r.version, intel: [], amd: [], unnamed: [] };
   const unnamed = new Set();
+  // Paravirt leaf: one code path for both vendors; bit numbers from the tree's kvm_para.h.
+  const paraBits = new Map();
+  for (const [k, v] of defines(readFirst(tree, KVM_PARA)?.text ?? '')) if (k.startsWith('KVM_FEATURE_') && /^\d+$/.test(v)) paraBits.set(k.slice(12), Number(v));
   for (const vendor of ['intel', 'amd']) {
     const names = new Set();
     for (const key of r.offered[vendor]) {
       const n = name(key);
       if (n) names.add(n); else unnamed.add(key);
     }
-    // Paravirt leaf: same code for both vendors.
-    const para = readFirst(tree, KVM_PARA);
-    const bits = new Map();
-    for (const [k, v] of defines(para?.text ?? '')) if (k.startsWith('KVM_FEATURE_') && /^\d+$/.test(v)) bits.set(k.slice(12), Number(v));
     for (const f of r.kvmLeaf) {
-      const n = bits.has(f) ? name(`0x40000001.-.EAX.${bits.get(f)}`) : null;
+      const n = paraBits.has(f) ? name(`0x40000001.-.EAX.${paraBits.get(f)}`) : null;
       if (n) names.add(n);
     }
     // QEMU turns tsc-deadline on from KVM_CAP_TSC_DEADLINE_TIMER, not from the CPUID list.

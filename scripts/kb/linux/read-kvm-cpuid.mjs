@@ -226,13 +226,17 @@ function leafKey(leaf, register, bit) {
   return `0x${leaf.toString(16)}.${subleaf ?? '-'}.${register}.${bit}`;
 }
 
-/** Reads a tree; returns {version, offered: {intel: Set, amd: Set}, kvmLeaf: Set, caps: Set, unmapped: Set, files}. */
+/** Reads a tree; returns {version, files, offered: {intel: Set, amd: Set}, kvmLeaf: Set, caps: Set, unmapped: Set}. */
 export function readKvmCpuid(tree) {
   const files = {};
+  const read = new Map(); // each file is read once
   const get = (key) => {
-    const f = readFirst(tree, FILES[key]);
-    if (f) files[key] = f.path;
-    return f;
+    if (!read.has(key)) {
+      const f = readFirst(tree, FILES[key]);
+      if (f) files[key] = f.path;
+      read.set(key, f);
+    }
+    return read.get(key);
   };
   const makefile = tree.read('Makefile') ?? '';
   const v = (k) => (new RegExp(`^${k}[ \\t]*=[ \\t]*(\\S*)`, 'm').exec(makefile) || [])[1] ?? '';
@@ -247,7 +251,7 @@ export function readKvmCpuid(tree) {
     if (name.startsWith('KVM_CPUID_BIT_') && /^\d+$/.test(value)) kvmCpuidBits.set(name, Number(value));
   }
   const svmDefs = new Map();
-  for (const src of [get('svmHeader')?.text, readFirst(tree, FILES.amd)?.text]) {
+  for (const src of [get('svmHeader')?.text, get('amd')?.text]) {
     for (const [name, value] of defines(src ?? '')) {
       if (!name.startsWith('SVM_FEATURE_')) continue;
       try { svmDefs.set(name, evalInt(tokenize(value))); } catch { /* not a constant */ }
@@ -281,7 +285,6 @@ export function readKvmCpuid(tree) {
   const kvmLeaf = new Set(common.filter((a) => a.kind === 'kvm' && a.action === 'offer').map((a) => a.name));
 
   const offered = {};
-  const vendorNotes = {};
   for (const vendor of ['intel', 'amd']) {
     const vf = get(vendor);
     const vTokens = tokenize(vf?.text ?? '');
@@ -293,7 +296,8 @@ export function readKvmCpuid(tree) {
       const k = keyOf(a);
       if (k) set.add(k); else unmapped.add(a.name);
     }
-    for (const r of commonRaw) if (r.op !== '&=' || true) set.add(leafKey(r.leaf, r.register, r.bit));
+    // In the common code a constant mask offers its bits too (`entry->edx &= (1 << 8)`: invariant TSC).
+    for (const r of commonRaw) set.add(leafKey(r.leaf, r.register, r.bit));
     const clears = [];
     for (const fn of VENDOR_FUNCTIONS[vendor]) {
       for (const body of functionBodies(vTokens, fn)) {
@@ -317,12 +321,11 @@ export function readKvmCpuid(tree) {
     }
     for (const k of clears) set.delete(k);
     offered[vendor] = set;
-    vendorNotes[vendor] = [...ops].filter(([op, v]) => v === 'false' && /supported|emulated/.test(op)).map(([op]) => op).sort();
   }
 
   // KVM_CAP_* the tree answers (KVM_CHECK_EXTENSION cases anywhere in x86.c).
   const caps = new Set();
   for (const m of (x86?.text ?? '').matchAll(/case\s+(KVM_CAP_[A-Z0-9_]+)\s*:/g)) caps.add(m[1]);
 
-  return { version, files, offered, kvmLeaf, caps, unmapped, vendorOpsFalse: vendorNotes };
+  return { version, files, offered, kvmLeaf, caps, unmapped };
 }
