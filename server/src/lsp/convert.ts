@@ -16,17 +16,32 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** One link object per code, shared by every diagnostic of that code. */
+const DESCRIPTIONS = new Map<string, { href: string }>();
+
+function codeDescription(code: string): { href: string } {
+  let description = DESCRIPTIONS.get(code);
+  if (!description) {
+    description = { href: `https://github.com/mtype-tools/mtype/blob/main/docs/codes.md#${code.toLowerCase()}` };
+    DESCRIPTIONS.set(code, description);
+  }
+  return description;
+}
+
+/**
+ * No `data`: code actions find their diagnostics again by code and range in the
+ * engine's own list (services/actions.ts), so nothing would read it back.
+ */
 export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return {
     range: d.range,
     severity: SEVERITY[d.severity],
     code: d.code,
-    codeDescription: { href: `https://github.com/mtype-tools/mtype/blob/main/docs/codes.md#${d.code.toLowerCase()}` },
+    codeDescription: codeDescription(d.code),
     source: 'mtype',
     message: d.message,
     tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
     relatedInformation: d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })),
-    data: { span: d.span },
   };
 }
 

@@ -8,10 +8,14 @@ import {
   TextDocumentSyncKind,
   DocumentDiagnosticReportKind,
   FileChangeType,
+  PublishDiagnosticsNotification,
   type Connection,
+  type DocumentDiagnosticReport,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
+import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { sep } from 'node:path';
 import { getKnowledgeBase } from '../kb/knowledge-base';
@@ -20,19 +24,18 @@ import { documentSymbols, foldingRanges } from '../services/symbols';
 import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
 import { isCode } from '../common/diagnostic';
 import { isVersion } from '../common/version';
-import { toDocumentSymbol, toLspDiagnostic } from './convert';
+import { toDocumentSymbol } from './convert';
+import { AdaptiveDebounce, fixedDebounce } from './debounce';
+import { DiagnosticEncoder } from './diagnostic-encoding';
+import { RawJson } from './wire';
 import { MAX_DOCUMENT_CHARS, findMtypeFiles, isWorkspaceMtype, pathToUri, readFileText, uriToPath } from './files';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
+import { registerBenchStats } from './bench-stats';
 
-/**
- * Diagnostics wait this long after the last keystroke (documented in docs/architecture.md).
- * MTYPE_DEBOUNCE_MS overrides it (0..1000), for benchmarks that measure the work alone.
- */
-export const DEBOUNCE_MS = debounceFrom(process.env.MTYPE_DEBOUNCE_MS);
-
-function debounceFrom(value: string | undefined): number {
-  const n = value === undefined || value.trim() === '' ? NaN : Number(value);
-  return Number.isInteger(n) && n >= 0 && n <= 1000 ? n : 25;
+/** What a pull client was last told about a document. */
+interface Report {
+  resultId: string;
+  json: string;
 }
 
 export interface ServerSettings {
@@ -44,8 +47,16 @@ export class MtypeSession {
   readonly documents = new TextDocuments(TextDocument);
   pullDiagnostics = false;
   private pending = new Set<string>();
+  /** Documents whose own text changed since the last flush (their versions moved). */
+  private edited = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly published = new Set<string>();
+  private readonly debounce = new AdaptiveDebounce(fixedDebounce(process.env.MTYPE_DEBOUNCE_MS));
+  private readonly encoder = new DiagnosticEncoder();
+  /** Push: the diagnostics JSON last published per open document. */
+  private readonly published = new Map<string, string>();
+  /** Pull: the last report per document, by result id. */
+  private readonly reports = new Map<string, Report>();
+  private nextResultId = 1;
   private canFetchConfiguration = false;
   /** Workspace folders as paths: the only places files are read from. */
   roots: string[] = [];
@@ -66,6 +77,8 @@ export class MtypeSession {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
         documentSymbolProvider: { label: 'mtype' },
         foldingRangeProvider: true,
+        // workspace/diagnostic is answered (with result ids) but not advertised: checking every
+        // closed file of a large workspace up front costs more than it shows.
         diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: true, workspaceDiagnostics: false, identifier: 'mtype' } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         ...editorCapabilities(params),
@@ -119,6 +132,7 @@ export class MtypeSession {
       for (const d of this.project.update(uri, text, version)) this.pending.add(d);
     }
     this.pending.add(uri);
+    this.edited.add(uri);
     this.schedule();
   }
 
@@ -138,7 +152,9 @@ export class MtypeSession {
       this.connection.sendDiagnostics({ uri, diagnostics: [] });
       this.published.delete(uri);
     }
+    this.reports.delete(uri);
     this.pending.delete(uri);
+    this.edited.delete(uri);
     this.schedule();
   }
 
@@ -164,25 +180,73 @@ export class MtypeSession {
   }
 
   private schedule(): void {
+    const pending = this.timer !== undefined;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
+    this.timer = setTimeout(() => this.flush(), this.debounce.next(pending));
   }
 
-  /** Publishes (push) or announces (pull) the diagnostics that changed. */
+  /** A document's diagnostics as JSON text (encoded once per diagnostic, lsp/diagnostic-encoding.ts). */
+  encodedDiagnostics(uri: string): string {
+    return this.encoder.encode(this.diagnosticsFor(uri));
+  }
+
+  /**
+   * Publishes (push) the diagnostics that changed, or (pull) asks for a refresh
+   * when a document the client pulled before, other than the edited ones, now
+   * has other diagnostics. The client pulls an edited document by itself.
+   */
   flush(): void {
+    const started = performance.now();
     this.timer = undefined;
     const uris = this.pending;
+    const edited = this.edited;
     this.pending = new Set();
+    this.edited = new Set();
     if (this.pullDiagnostics) {
-      if (uris.size) this.connection.languages.diagnostics.refresh();
-      return;
+      for (const uri of uris) {
+        const report = this.reports.get(uri);
+        if (edited.has(uri) || !report) continue;
+        if (this.encodedDiagnostics(uri) !== report.json) {
+          this.connection.languages.diagnostics.refresh();
+          break;
+        }
+      }
+    } else {
+      for (const uri of uris) {
+        const doc = this.documents.get(uri);
+        if (!doc) continue; // push only for open documents
+        const json = this.encodedDiagnostics(uri);
+        // An unchanged list is re-sent only with a new version (the client learns it is current).
+        if (!edited.has(uri) && this.published.get(uri) === json) continue;
+        const params = { uri, version: doc.version, diagnostics: new RawJson(json) };
+        void this.connection.sendNotification(PublishDiagnosticsNotification.method, params);
+        this.published.set(uri, json);
+      }
     }
-    for (const uri of uris) {
-      if (!this.documents.get(uri)) continue; // push only for open documents
-      const version = this.documents.get(uri)?.version;
-      this.connection.sendDiagnostics({ uri, version, diagnostics: this.diagnosticsFor(uri).map(toLspDiagnostic) });
-      this.published.add(uri);
+    this.debounce.record(performance.now() - started);
+  }
+
+  /** textDocument/diagnostic: the report, or `unchanged` when the client has it already. */
+  pull(uri: string, previousResultId: string | undefined): DocumentDiagnosticReport {
+    const json = this.encodedDiagnostics(uri);
+    let report = this.reports.get(uri);
+    if (!report || report.json !== json) {
+      report = { resultId: String(this.nextResultId++), json };
+      this.reports.set(uri, report);
     }
+    if (previousResultId === report.resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: report.resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId: report.resultId, items: new RawJson(json) as never };
+  }
+
+  /** workspace/diagnostic: every document of the project, `unchanged` where the client's result id is current. */
+  pullWorkspace(previous: ReadonlyArray<{ uri: string; value: string }>): WorkspaceDocumentDiagnosticReport[] {
+    const known = new Map(previous.map((p) => [p.uri, p.value]));
+    const out: WorkspaceDocumentDiagnosticReport[] = [];
+    for (const doc of this.project.workspace.documents) {
+      const version = this.documents.get(doc.uri)?.version ?? null;
+      out.push({ uri: doc.uri, version, ...this.pull(doc.uri, known.get(doc.uri)) } as WorkspaceDocumentDiagnosticReport);
+    }
+    return out;
   }
 
   async loadSettings(): Promise<void> {
@@ -249,10 +313,8 @@ export function startServer(connection: Connection): MtypeSession {
     for (const doc of documents.all()) session.setText(doc.uri, doc.getText(), doc.version);
   });
 
-  connection.languages.diagnostics.on((params) => ({
-    kind: DocumentDiagnosticReportKind.Full,
-    items: session.diagnosticsFor(params.textDocument.uri).map(toLspDiagnostic),
-  }));
+  connection.languages.diagnostics.on((params) => session.pull(params.textDocument.uri, params.previousResultId));
+  connection.languages.diagnostics.onWorkspace((params) => ({ items: session.pullWorkspace(params.previousResultIds) }));
 
   connection.onDocumentSymbol((params) => {
     const doc = session.project.document(params.textDocument.uri);
@@ -264,6 +326,7 @@ export function startServer(connection: Connection): MtypeSession {
   });
 
   registerEditorFeatures(session);
+  registerBenchStats(connection);
   documents.listen(connection);
   connection.listen();
   return session;

@@ -51,6 +51,16 @@ function isWordPart(c: number): boolean {
   return isWordStart(c) || c === 46 /* . */ || c === 45 /* - */;
 }
 
+/**
+ * `text.slice(start, end)` that does not keep `text` alive. V8 makes a slice of 13
+ * or more characters a view into the whole source, so a name or message that
+ * outlives its document (in a cache) would keep every old version of the file in
+ * memory; short slices are copies already. Concatenation forces a fresh flat string.
+ */
+function ownCopy(text: string, start: number, end: number): string {
+  return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
+}
+
 export function lex(text: string): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
@@ -58,7 +68,7 @@ export function lex(text: string): LexResult {
   let i = 0;
   let lineHasToken = false;
   const push = (kind: TokenKind, start: number, end: number, extra?: Partial<Token>) => {
-    tokens.push({ kind, start, end, text: text.slice(start, end), ...extra });
+    tokens.push({ kind, start, end, text: ownCopy(text, start, end), ...extra });
     lineHasToken = kind !== 'newline';
   };
 

@@ -1,0 +1,87 @@
+/**
+ * The stdio transport with pre-encoded pieces. Diagnostics are the largest thing
+ * the server sends and they barely change between keystrokes, so they are encoded
+ * once (lsp/diagnostic-encoding.ts) and spliced into the message as JSON text
+ * (`RawJson`) instead of being turned back into objects and stringified again.
+ *
+ * Only `createStdioConnection` writes RawJson as raw text; other transports (IPC,
+ * sockets) stay correct through `RawJson.toJSON`, only slower.
+ */
+import { Console } from 'node:console';
+import { randomBytes } from 'node:crypto';
+import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection, type Message } from 'vscode-languageserver/node';
+
+/**
+ * JSON text that the stdio writer puts into a message as it is. Any other writer
+ * (IPC, sockets, the library's message tracing) calls `toJSON` and gets the value.
+ */
+export class RawJson {
+  constructor(readonly json: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.json);
+  }
+}
+
+/**
+ * Stands for a RawJson while the rest of the message is stringified. A random
+ * nonce, so no string in a message (a URI, a message text) can fake it.
+ */
+const PLACEHOLDER = `\u0001mtype-raw-${randomBytes(8).toString('hex')}`;
+const QUOTED_PLACEHOLDER = JSON.stringify(PLACEHOLDER);
+
+/** The properties of `params` or `result` that hold RawJson (only that level is looked at). */
+function rawSlots(msg: Message): { holder: Record<string, unknown>; key: string }[] {
+  const slots: { holder: Record<string, unknown>; key: string }[] = [];
+  for (const holder of [(msg as { params?: unknown }).params, (msg as { result?: unknown }).result]) {
+    if (!holder || typeof holder !== 'object' || Array.isArray(holder)) continue;
+    for (const [key, value] of Object.entries(holder)) if (value instanceof RawJson) slots.push({ holder: holder as Record<string, unknown>, key });
+  }
+  return slots;
+}
+
+/** A JSON-RPC message as JSON text, RawJson pieces spliced in verbatim. */
+export function encodeMessage(msg: Message): string {
+  const slots = rawSlots(msg);
+  if (!slots.length) return JSON.stringify(msg);
+  const raws = slots.map(({ holder, key }) => (holder[key] as RawJson).json);
+  for (const { holder, key } of slots) holder[key] = PLACEHOLDER;
+  let text: string;
+  try {
+    text = JSON.stringify(msg);
+  } finally {
+    slots.forEach(({ holder, key }, i) => (holder[key] = new RawJson(raws[i])));
+  }
+  // The placeholders appear in the order JSON.stringify met them: params before result, keys in order.
+  const parts = text.split(QUOTED_PLACEHOLDER);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i++) out += raws[i - 1] + parts[i];
+  return out;
+}
+
+/**
+ * A connection over stdin/stdout whose writer understands RawJson. It does what
+ * vscode-languageserver does for `--stdio` itself: exit when stdin ends, and keep
+ * console output off stdout (which carries the protocol).
+ */
+export function createStdioConnection(): Connection {
+  const writer = new StreamMessageWriter(process.stdout, {
+    charset: 'utf-8',
+    contentTypeEncoder: {
+      name: 'application/json',
+      // Content-Length is the byte length of this buffer (UTF-8), computed by the writer.
+      encode: (msg) => Promise.resolve(Buffer.from(encodeMessage(msg), 'utf8')),
+    },
+  });
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), writer);
+  let shutdown = false;
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+  for (const event of ['end', 'close'] as const) process.stdin.on(event, () => process.exit(shutdown ? 0 : 1));
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
+  for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'table'] as const) {
+    (console as unknown as Record<string, unknown>)[method] = (toStderr[method] as (...a: unknown[]) => void).bind(toStderr);
+  }
+  return connection;
+}
