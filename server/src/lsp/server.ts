@@ -153,6 +153,7 @@ export class MtypeSession {
       this.published.delete(uri);
     }
     this.reports.delete(uri);
+    this.encoder.forget(uri);
     this.pending.delete(uri);
     this.edited.delete(uri);
     this.schedule();
@@ -185,9 +186,9 @@ export class MtypeSession {
     this.timer = setTimeout(() => this.flush(), this.debounce.next(pending));
   }
 
-  /** A document's diagnostics as JSON text (encoded once per diagnostic, lsp/diagnostic-encoding.ts). */
+  /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */
   encodedDiagnostics(uri: string): string {
-    return this.encoder.encode(this.diagnosticsFor(uri));
+    return this.encoder.encode(uri, this.diagnosticsFor(uri));
   }
 
   /**
