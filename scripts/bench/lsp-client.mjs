@@ -1,5 +1,6 @@
 // A minimal LSP client over stdio for the benchmark: Content-Length framing,
-// requests with promises, and a hook on every notification, timestamped on arrival.
+// requests with promises, and a hook on every notification, timestamped on arrival
+// and with its size on the wire (Content-Length, bytes).
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
@@ -10,6 +11,7 @@ export class LspClient {
     this.nextId = 1;
     this.pending = new Map();
     this.onNotification = () => {};
+    this.settings = undefined;
     this.buffer = Buffer.alloc(0);
     this.proc.stdout.on('data', (chunk) => this.receive(chunk));
   }
@@ -26,13 +28,16 @@ export class LspClient {
       this.buffer = this.buffer.subarray(headerEnd + 4 + length);
       if (body.id !== undefined && body.method) {
         // A server-to-client request (configuration, refresh…): answer null.
-        this.write({ jsonrpc: '2.0', id: body.id, result: body.method === 'workspace/configuration' ? [null] : null });
+        this.onServerRequest?.(body.method, now);
+        // Configuration: each section from `this.settings` (set by the caller), else null.
+        const items = body.params?.items ?? [];
+        this.write({ jsonrpc: '2.0', id: body.id, result: body.method === 'workspace/configuration' ? items.map((i) => this.settings?.[i.section] ?? null) : null });
       } else if (body.id !== undefined) {
         const p = this.pending.get(body.id);
         this.pending.delete(body.id);
-        if (p) body.error ? p.reject(new Error(body.error.message)) : p.resolve({ result: body.result, at: now });
+        if (p) body.error ? p.reject(new Error(body.error.message)) : p.resolve({ result: body.result, at: now, bytes: length });
       } else {
-        this.onNotification(body.method, body.params, now);
+        this.onNotification(body.method, body.params, now, length);
       }
     }
   }
@@ -42,7 +47,7 @@ export class LspClient {
     this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
   }
 
-  /** Resolves with { result, at } where `at` is the arrival time (performance.now()). */
+  /** Resolves with { result, at, bytes } where `at` is the arrival time (performance.now()). */
   request(method, params) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -1,12 +1,17 @@
 // `npm run bench`: generates inputs (fixed seeds), measures the engine in-process and the
 // language server over stdio as an editor sees it, and prints a table against the budgets.
 //
-// Usage: node scripts/bench/run.mjs [--skip-package] [--json FILE] [--profile]
+// Usage: node scripts/bench/run.mjs [--skip-package] [--json FILE] [--profile] [--rss-edits N] [--peer]
 //   --skip-package  don't run `npm run package` (uses the bundles and mtype.vsix as they are)
 //   --json FILE     also write every figure as JSON
 //   --profile       write --cpu-prof profiles of the warm engine run and the didChange server
 //                   into the temp directory (printed at the end)
-// Environment: BENCH_WARMUP, BENCH_RUNS (engine warm-up and measured runs; default 20, 31).
+//   --rss-edits N   also type N edits into the 10k-line file (after 1,000 warm-up edits) and
+//                   print the server's RSS every 1,000 (10000 for the flat-memory check)
+//   --peer          also compare with yaml-language-server (scripts/bench/peer.mjs; skipped
+//                   with a message when it is not installed)
+// Environment: BENCH_WARMUP, BENCH_RUNS (engine warm-up and measured runs; default 20, 31);
+// BENCH_PAIRS (do/undo edit pairs per edit kind and mode; default 25).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -14,8 +19,9 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { bigFile, rng, vocabulary, writeWorkspace } from './generate.mjs';
+import { bigFile, realisticFile, rng, vocabulary, writeWorkspace } from './generate.mjs';
 import { LspClient, rssMb } from './lsp-client.mjs';
+import { editBench, rssCurve } from './edits.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(ROOT);
@@ -96,6 +102,9 @@ const jsonPath = join(tmp, 'same-size.json');
   json = json.slice(0, -1) + `,{"pad":"${'x'.repeat(bigBytes - json.length - 11)}"}]`;
   writeFileSync(jsonPath, json);
 }
+const real = realisticFile(vocab, { seed: 11, lines: 2000 });
+const realPath = join(tmp, 'realistic.mtype');
+writeFileSync(realPath, real.text);
 const wsDir = join(tmp, 'workspace');
 const ws = writeWorkspace(vocab, wsDir, { seed: 7, files: 1000, perFile: 4 });
 log(`inputs: big.mtype ${big.text.split('\n').length - 1} lines, ${big.machines} machines, ${(bigBytes / 1024).toFixed(0)} KiB; workspace ${ws.files} files, ${ws.machines} machines, ${ws.lines} lines, ${(ws.bytes / 1048576).toFixed(1)} MiB`);
@@ -255,6 +264,27 @@ log('server: 200 didChange edits with the default debounce, hover and completion
 const withDebounce = await editorSession(undefined, { queries: true });
 log('server: 200 didChange edits with MTYPE_DEBOUNCE_MS=0…');
 const noDebounce = await editorSession(0, { queries: false });
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
+const workloads = [
+  { name: '10k-line file', path: bigPath, text: big.text },
+  { name: 'realistic 2k-line file', path: realPath, text: real.text },
+];
+const edits = [];
+for (const w of workloads) {
+  for (const mode of ['push', 'pull']) {
+    for (const kind of ['typing', 'enter', 'paste']) {
+      log(`server: ${w.name}, ${mode}, ${kind}: ${PAIRS * 2} edits…`);
+      edits.push({ workload: w.name, ...(await editBench({ server: SERVER, path: w.path, text: w.text, mode, kind, pairs: PAIRS })) });
+    }
+  }
+}
+const rssEdits = Number(option('--rss-edits') ?? 0);
+const rss = rssEdits > 0 ? await rssCurve({ server: SERVER, path: bigPath, text: big.text, edits: rssEdits, log }) : undefined;
+let peer;
+if (flag('--peer')) {
+  const { comparePeer } = await import('./peer.mjs');
+  peer = await comparePeer({ vocab, log });
+}
 const profileNote = PROFILE ? `profiles: ${readdirSync(tmp).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(tmp, f)).join(', ')}` : '';
 
 // ---- activation: what loading the client bundle requires --------------------
@@ -278,7 +308,7 @@ const idx = {
   checkAll: median(indexRuns.map((x) => x.checkAllMs)),
 };
 const MB = bigBytes / 1e6;
-const debounceMs = 25;
+const debounceMs = 50; // the adaptive debounce's maximum (lsp/debounce.ts MAX_MS)
 const mbps = (ms) => { const x = MB / (ms / 1000); return `${fmt(x, x < 10 ? 1 : 0)} MB/s`; };
 const fmt = (x, d = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const rows = [];
@@ -290,10 +320,21 @@ row('  of which checks (resolve+checks+diagnostics)', `${fmt(warm.checkOnly.medi
 row('parse, cold (fresh process, first run)', `${fmt(cold.parse, 1)} ms (${mbps(cold.parse)})`);
 row('full check, cold (fresh process, first run, KB loaded)', `${fmt(cold.full, 1)} ms (${mbps(cold.full)})`);
 row('floor: JSON.parse of a same-size JSON file, warm', `${fmt(warm.jsonParse.median, 2)} ms (full check = ${fmt(warm.full.median / warm.jsonParse.median, 1)}× JSON.parse)`);
-row('debounce (DEBOUNCE_MS)', `${debounceMs} ms`, '≤ 50 ms', debounceMs <= 50);
+row('debounce (adaptive, lsp/debounce.ts)', `5–${debounceMs} ms`, '≤ 50 ms', debounceMs <= 50);
 row('didChange → publishDiagnostics p50 / p95, with debounce', `${fmt(withDebounce.p50)} / ${fmt(withDebounce.p95)} ms`);
 row('didChange → publishDiagnostics p50 / p95, debounce 0', `${fmt(noDebounce.p50)} / ${fmt(noDebounce.p95)} ms`, 'p95 ≤ 30 ms', noDebounce.p95 <= 30);
-row('  (with debounce, minus 25 ms)', `${fmt(withDebounce.p50 - debounceMs)} / ${fmt(withDebounce.p95 - debounceMs)} ms`);
+for (const e of edits) {
+  row(
+    `edit→diagnostics p50 / p95, ${e.workload}, ${e.mode}, ${e.kind}`,
+    `${fmt(e.p50)} / ${fmt(e.p95)} ms; server CPU ${fmt(e.cpuMsPerEdit)} ms/edit; ${fmt(e.bytesP50 / 1024, 0)} KiB/answer${e.mode === 'pull' ? `; ${e.unchanged} unchanged, ${e.refreshes} refreshes` : ''}`,
+  );
+}
+if (rss) {
+  row(`server RSS over ${rss.edits} edits after ${rss.warmup} warm-up (10k-line file)`, `${fmt(rss.steadyMinMb, 0)}–${fmt(rss.steadyMaxMb, 0)} MB (${rss.curve.map((p) => fmt(p.rssMb, 0)).join(' ')})`, 'flat ±10 %', rss.flat);
+}
+if (peer) {
+  row(peer.skipped ? 'peer: yaml-language-server' : `peer: edit→diagnostics p95, ${peer.machines} machine types (mtype / yaml-language-server)`, peer.skipped ?? `${fmt(peer.mtype.p95)} / ${fmt(peer.yaml.p95)} ms: ${fmt(peer.ratio, 1)}×`, peer.skipped ? '' : '≥ 20×', peer.skipped ? undefined : peer.ratio >= 20);
+}
 row('hover p50 / p95 (10k-line file)', withDebounce.hoverP95 === undefined ? 'n/a' : `${fmt(withDebounce.hoverP50, 2)} / ${fmt(withDebounce.hoverP95, 2)} ms`, 'p95 ≤ 10 ms', withDebounce.hoverP95 === undefined ? undefined : withDebounce.hoverP95 <= 10);
 row('completion p50 / p95 (10k-line file)', withDebounce.completionP95 === undefined ? 'n/a' : `${fmt(withDebounce.completionP50, 2)} / ${fmt(withDebounce.completionP95, 2)} ms`, 'p95 ≤ 10 ms', withDebounce.completionP95 === undefined ? undefined : withDebounce.completionP95 <= 10);
 row('workspace indexing over LSP: initialize → workspace/symbol answered', `${fmt(idx.symbol, 0)} ms (initialize answered at ${fmt(idx.init, 0)} ms)`, '≤ 1000 ms', idx.symbol <= 1000);
@@ -317,7 +358,7 @@ const line = (r) => `| ${r.map((x, i) => x.padEnd(width[i])).join(' | ')} |`;
 const out = [
   `mtype bench — ${info.date}`,
   `machine: ${info.nproc} CPUs (${info.cpu}), ${fmt(info.memGb, 1)} GiB RAM, node ${info.node}; load ${info.loadStart.map((x) => x.toFixed(2)).join(' ')} at start, ${info.loadEnd.map((x) => x.toFixed(2)).join(' ')} at end`,
-  `inputs: 10k-line file ${big.machines} machines, ${warm.diagnostics} diagnostics (${Object.entries(warm.byCode).map(([k, v]) => `${k}×${v}`).join(' ')}); workspace ${ws.files} files / ${ws.machines} machines / ${ws.lines} lines`,
+  `inputs: realistic ${real.text.split('\n').length - 1}-line file ${real.machines} machines, ${edits.find((e) => e.workload.startsWith('realistic'))?.diagnostics} diagnostics; 10k-line file ${big.machines} machines, ${warm.diagnostics} diagnostics (${Object.entries(warm.byCode).map(([k, v]) => `${k}×${v}`).join(' ')}); workspace ${ws.files} files / ${ws.machines} machines / ${ws.lines} lines`,
   `warm = median of ${process.env.BENCH_RUNS ?? 31} runs after ${process.env.BENCH_WARMUP ?? 20} warm-up runs; cold = median of ${COLD_RUNS} fresh processes; LSP latencies over ${EDITS} edits / ${QUERIES} requests`,
   '',
   line(['what', 'measured', 'budget', '']),
@@ -328,6 +369,6 @@ if (profileNote) out.push('', profileNote);
 console.log(out.join('\n'));
 
 const json = option('--json');
-if (json) writeFileSync(json, JSON.stringify({ info, big: { bytes: bigBytes, machines: big.machines }, ws, kbLoads, colds, warm, indexRuns, indexing, withDebounce, noDebounce, bundles, vsixBytes, clientLoad, rows }, null, 2));
+if (json) writeFileSync(json, JSON.stringify({ info, big: { bytes: bigBytes, machines: big.machines }, ws, kbLoads, colds, warm, indexRuns, indexing, withDebounce, noDebounce, edits, rss, peer, bundles, vsixBytes, clientLoad, rows }, null, 2));
 if (!PROFILE && !flag('--keep')) rmSync(tmp, { recursive: true, force: true });
 else log(`kept ${tmp}`);

@@ -1,9 +1,11 @@
 /**
  * How long diagnostics wait after a change (the rule is in docs/architecture.md,
- * "Diagnostics timing"): about what the last publishes cost, so a cheap analysis
- * answers almost at once, doubling while changes keep arriving before the timer
- * fires (a burst), within MIN_MS..MAX_MS. A fixed delay (MTYPE_DEBOUNCE_MS, for
- * benchmarks) replaces the rule.
+ * "Diagnostics timing"). A change that comes after the previous one was answered
+ * waits MIN_MS: the answer is what the user waits for. A change that comes sooner
+ * than the last delay plus what a publish costs (typing faster than the server
+ * answers, a script, many small changes) doubles the delay, up to MAX_MS, so a
+ * burst is analysed once at its end instead of at every step. A fixed delay
+ * (MTYPE_DEBOUNCE_MS, for benchmarks) replaces the rule.
  */
 export const MIN_MS = 5;
 export const MAX_MS = 50;
@@ -11,15 +13,18 @@ export const MAX_MS = 50;
 const WEIGHT = 0.3;
 
 export class AdaptiveDebounce {
-  private cost = MIN_MS;
+  private cost = 0;
   private current = MIN_MS;
+  private lastChange = -Infinity;
 
   constructor(private readonly fixed?: number) {}
 
-  /** The delay for a change; `pending` says whether a timer was still waiting (a burst). */
-  next(pending: boolean): number {
+  /** The delay for a change arriving at `now` (ms, monotonic). */
+  next(now: number): number {
     if (this.fixed !== undefined) return this.fixed;
-    this.current = pending ? Math.min(MAX_MS, this.current * 2) : clamp(this.cost);
+    const burst = now - this.lastChange < this.current + this.cost;
+    this.lastChange = now;
+    this.current = burst ? Math.min(MAX_MS, this.current * 2) : MIN_MS;
     return this.current;
   }
 
@@ -27,10 +32,6 @@ export class AdaptiveDebounce {
   record(ms: number): void {
     this.cost = this.cost * (1 - WEIGHT) + ms * WEIGHT;
   }
-}
-
-function clamp(ms: number): number {
-  return Math.min(MAX_MS, Math.max(MIN_MS, Math.round(ms)));
 }
 
 /** MTYPE_DEBOUNCE_MS as a fixed delay (integer 0..1000), or undefined for the adaptive rule. */

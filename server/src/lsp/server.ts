@@ -181,9 +181,8 @@ export class MtypeSession {
   }
 
   private schedule(): void {
-    const pending = this.timer !== undefined;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.debounce.next(pending));
+    this.timer = setTimeout(() => this.flush(), this.debounce.next(performance.now()));
   }
 
   /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */

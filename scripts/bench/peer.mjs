@@ -1,0 +1,204 @@
+// Side by side with a peer: yaml-language-server 2.0.0 on the same machine types.
+// The seeded 10k-line catalogue (generate.mjs, ~500 machines in `extends` chains) is
+// written once as .mtype and once as YAML (one mapping per machine, `extends:` kept),
+// with a JSON Schema that checks what a schema can: releases, models, accel, feature
+// edits (+/- and the KB's feature names), MSR names, compat values. Both servers get
+// the same client (lsp-client.mjs), the same typing edits (a character typed into a
+// feature name, then deleted) and their default settings (debounce included: what a
+// user waits for); edit→diagnostics is timed to the next publishDiagnostics.
+//
+// The peer is not a dependency: install it outside the project, e.g.
+//   npm install --prefix /tmp/yamlls yaml-language-server@2.0.0
+// and point BENCH_PEER at it (default /tmp/yamlls). Without it the comparison is skipped.
+//
+// Usage: node scripts/bench/peer.mjs [--pairs N]   (or `npm run bench -- --peer`)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bigFile, rng, vocabulary } from './generate.mjs';
+import { LspClient, rssMb } from './lsp-client.mjs';
+import { percentile } from './edits.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The generated .mtype catalogue as YAML: one top-level mapping per machine. */
+export function toYaml(text) {
+  const out = ['# The mtype benchmark catalogue as YAML (scripts/bench/peer.mjs).'];
+  const lines = text.split('\n');
+  let m;
+  const flush = () => {
+    if (!m) return;
+    out.push(`${m.name}:`);
+    for (const [k, v] of m.scalars) out.push(`  ${k}: ${v}`);
+    if (m.cpuid.length) out.push('  cpuid:', ...m.cpuid.map((e) => `    - "${e}"`));
+    if (m.cpuidFor.length) {
+      out.push('  cpuid-for:');
+      for (const b of m.cpuidFor) out.push(`    - models: [${b.models.join(', ')}]`, `      edits: [${b.edits.map((e) => `"${e}"`).join(', ')}]`);
+    }
+    if (m.migrate.length) out.push(`  migrate: [${m.migrate.map((x) => `"${x}"`).join(', ')}]`);
+    if (m.compat.length) out.push('  compat:', ...m.compat.map(([k, v]) => `    ${k}: "${v.replace(/"/g, '')}"`));
+    out.push('');
+    m = undefined;
+  };
+  let block; // 'cpuid' | 'for' | 'migrate'
+  for (const raw of lines) {
+    const line = raw.replace(/\s+#.*$/, '');
+    if (/^\s*#/.test(raw) || !line.trim()) {
+      if (!m && raw.startsWith('#')) out.push(raw);
+      continue;
+    }
+    let x;
+    if ((x = /^machine (\S+)(?: extends (\S+))? \{$/.exec(line))) {
+      flush();
+      m = { name: x[1], scalars: x[2] ? [['extends', x[2]]] : [], cpuid: [], cpuidFor: [], migrate: [], compat: [] };
+    } else if (line === '}') {
+      flush();
+    } else if (line === '  }') {
+      block = undefined;
+    } else if (block === 'cpuid') {
+      m.cpuid.push(line.trim());
+    } else if (block === 'for') {
+      m.cpuidFor.at(-1).edits.push(line.trim());
+    } else if (block === 'migrate') {
+      m.migrate.push(line.trim());
+    } else if (line === '  cpuid {') {
+      block = 'cpuid';
+    } else if ((x = /^ {2}cpuid for (.+?) \{(.*?)(\})?$/.exec(line))) {
+      m.cpuidFor.push({ models: x[1].split(/,\s*/), edits: x[2].trim().split(/\s+/).filter(Boolean) });
+      if (!x[3]) block = 'for';
+    } else if ((x = /^ {2}cpuid ([+-]\S+)$/.exec(line))) {
+      m.cpuid.push(x[1]);
+    } else if (line === '  migrate {') {
+      block = 'migrate';
+    } else if ((x = /^ {2}migrate (.+)$/.exec(line))) {
+      m.migrate.push(...x[1].split(/\s+/));
+    } else if ((x = /^ {2}compat (\S+) = (.+)$/.exec(line))) {
+      m.compat.push([x[1], x[2]]);
+    } else if ((x = /^ {2}(qemu|host-kernel|cpu|accel|description|deprecated) (.+)$/.exec(line))) {
+      m.scalars.push([x[1], x[2].startsWith('"') ? x[2] : `"${x[2]}"`]);
+    }
+  }
+  flush();
+  return out.join('\n') + '\n';
+}
+
+/** A JSON Schema for the YAML catalogue, from the same KB vocabulary. */
+export function schemaFor(v) {
+  const features = [...new Set([...v.features.map((f) => f.name), ...v.aliases])];
+  const edit = { type: 'string', enum: features.flatMap((f) => [`+${f}`, `-${f}`]) };
+  const machine = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      extends: { type: 'string' },
+      qemu: { enum: v.versions },
+      'host-kernel': { type: 'string', pattern: '^(>=|<=|<|>|=)?\\s*\\d+(\\.\\d+)*$' },
+      cpu: { enum: [...new Set(v.models.flatMap((m) => [m.name, m.family]))] },
+      accel: { enum: ['kvm', 'tcg'] },
+      description: { type: 'string' },
+      deprecated: { type: 'string' },
+      cpuid: { type: 'array', items: edit },
+      'cpuid-for': { type: 'array', items: { type: 'object', additionalProperties: false, required: ['models', 'edits'], properties: { models: { type: 'array', items: { type: 'string' } }, edits: { type: 'array', items: edit } } } },
+      migrate: { type: 'array', items: { enum: [...v.stateMsrs.map((s) => s.name), ...v.stateMsrs.map((s) => s.index)] } },
+      compat: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: machine };
+}
+
+function featureSites(text) {
+  const sites = [];
+  text.split('\n').forEach((line, i) => {
+    const x = /^(\s*(?:- ")?)([+-])([A-Za-z0-9_][A-Za-z0-9_.-]*)/.exec(line);
+    if (x) sites.push({ line: i, character: x[1].length + 1, length: x[3].length });
+  });
+  return sites;
+}
+
+/** Opens `text` on a server and times `pairs` typed-and-deleted characters to the next publish. */
+async function typingLatency({ command, env, path, text, languageId, settings, pairs }) {
+  const client = new LspClient(command, env);
+  client.settings = settings;
+  const uri = pathToFileURL(path).href;
+  await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dirname(path)).href, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } }, workspaceFolders: [{ uri: pathToFileURL(dirname(path)).href, name: 'peer' }] });
+  client.notify('initialized', {});
+  if (settings) client.notify('workspace/didChangeConfiguration', { settings });
+  let waiting;
+  client.onNotification = (method, params, at) => {
+    if (method === 'textDocument/publishDiagnostics' && params.uri === uri && waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w({ at, count: params.diagnostics.length });
+    }
+  };
+  const next = () => new Promise((r) => (waiting = r));
+  let pending = next();
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+  const opened = await pending;
+  const sites = featureSites(text);
+  const r = rng(4321);
+  const latencies = [];
+  let version = 1;
+  for (let i = 0; i < pairs + 3; i++) {
+    const f = r.pick(sites);
+    const at = { line: f.line, character: f.character + r.int(0, f.length) };
+    for (const change of [{ range: { start: at, end: at }, text: 'x' }, { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' }]) {
+      pending = next();
+      const t0 = performance.now();
+      client.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [change] });
+      const got = await pending;
+      if (i >= 3) latencies.push(got.at - t0); // the first pairs warm up
+    }
+  }
+  const result = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), diagnostics: opened.count, rssMb: await rssMb(client.pid) };
+  await client.stop();
+  return result;
+}
+
+/** The peer's server script, or undefined when it is not installed. */
+export function peerServer(prefix = process.env.BENCH_PEER ?? '/tmp/yamlls') {
+  const bin = join(prefix, 'node_modules/yaml-language-server/bin/yaml-language-server');
+  return existsSync(bin) ? bin : undefined;
+}
+
+export async function comparePeer({ vocab, pairs = 25, log = () => {} }) {
+  const peer = peerServer();
+  if (!peer) return { skipped: 'skipped: yaml-language-server not found (npm install --prefix /tmp/yamlls yaml-language-server@2.0.0, or set BENCH_PEER)' };
+  const dir = mkdtempSync(join(tmpdir(), 'mtype-peer-'));
+  try {
+    const big = bigFile(vocab, { seed: 42, lines: 10000 });
+    const yaml = toYaml(big.text);
+    writeFileSync(join(dir, 'catalogue.mtype'), big.text);
+    writeFileSync(join(dir, 'catalogue.yaml'), yaml);
+    writeFileSync(join(dir, 'machine-types.schema.json'), JSON.stringify(schemaFor(vocab)));
+    const schemaUri = pathToFileURL(join(dir, 'machine-types.schema.json')).href;
+    log(`peer: ${big.machines} machine types, ${yaml.split('\n').length} YAML lines; ${pairs * 2} typing edits per server…`);
+    const mtype = await typingLatency({ command: join(ROOT, "server/out/server.js"), env: {}, path: join(dir, 'catalogue.mtype'), text: big.text, languageId: 'mtype', pairs });
+    const yamlResult = await typingLatency({
+      command: peer,
+      env: {},
+      path: join(dir, 'catalogue.yaml'),
+      text: yaml,
+      languageId: 'yaml',
+      settings: { yaml: { validate: true, schemas: { [schemaUri]: ['*.yaml'] }, schemaStore: { enable: false } } },
+      pairs,
+    });
+    return { machines: big.machines, yamlLines: yaml.split('\n').length, mtype, yaml: yamlResult, ratio: yamlResult.p95 / mtype.p95 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.chdir(ROOT);
+  const args = process.argv.slice(2);
+  const pairs = args.includes('--pairs') ? Number(args[args.indexOf('--pairs') + 1]) : 25;
+  const kbAll = JSON.parse(execFileSync(process.execPath, ['server/out/cli.js', 'kb', '--all', '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const releases = JSON.parse(readFileSync('server/src/kb/data/releases.json', 'utf8')).releases;
+  const result = await comparePeer({ vocab: vocabulary(kbAll, releases), pairs, log: (m) => process.stderr.write(`bench: ${m}\n`) });
+  if (result.skipped) console.log(result.skipped);
+  else console.log(`edit→diagnostics p95 on ${result.machines} machine types: mtype ${result.mtype.p95.toFixed(1)} ms (p50 ${result.mtype.p50.toFixed(1)}, ${result.mtype.diagnostics} diagnostics), yaml-language-server ${result.yaml.p95.toFixed(1)} ms (p50 ${result.yaml.p50.toFixed(1)}, ${result.yaml.diagnostics} diagnostics): ${result.ratio.toFixed(1)}×`);
+}
