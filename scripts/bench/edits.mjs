@@ -155,8 +155,8 @@ export async function editBench({ server, path, text, mode, kind, pairs = 50, se
 }
 
 /** RSS (VmRSS) every `every` edits over `edits` typing edits (push, no debounce), after `warmup` edits. */
-export async function rssCurve({ server, path, text, edits = 10000, every = 1000, warmup = 1000, log = () => {} }) {
-  const session = await openSession({ server, path, text, mode: 'push', env: { MTYPE_DEBOUNCE_MS: '0' } });
+export async function rssCurve({ server, path, text, edits = 10000, every = 1000, warmup = 1000, log = () => {}, env = {} }) {
+  const session = await openSession({ server, path, text, mode: 'push', env: { MTYPE_DEBOUNCE_MS: '0', ...env } });
   const sites = editSites(text);
   const r = rng(99);
   const curve = [{ edits: 0, rssMb: await rssMb(session.client.pid), heapMb: (await session.stats()).heapUsed / 2 ** 20 }];

@@ -28,6 +28,7 @@ import { toDocumentSymbol } from './convert';
 import { AdaptiveDebounce, fixedDebounce } from './debounce';
 import { DiagnosticEncoder } from './diagnostic-encoding';
 import { RawJson } from './wire';
+import { withCompactHeap } from './heap';
 import { MAX_DOCUMENT_CHARS, findMtypeFiles, isWorkspaceMtype, pathToUri, readFileText, uriToPath } from './files';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
 import { registerBenchStats } from './bench-stats';
@@ -71,7 +72,7 @@ export class MtypeSession {
     this.canFetchConfiguration = !!caps.workspace?.configuration;
     this.workspaceFolderEvents = !!caps.workspace?.workspaceFolders;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    this.scanFolders(folders);
+    withCompactHeap(() => this.scanFolders(folders));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
