@@ -44,14 +44,15 @@ function rawSlots(msg: Message): { holder: Record<string, unknown>; key: string 
 export function encodeMessage(msg: Message): string {
   const slots = rawSlots(msg);
   if (!slots.length) return JSON.stringify(msg);
-  const raws = slots.map(({ holder, key }) => (holder[key] as RawJson).json);
+  const originals = slots.map(({ holder, key }) => holder[key] as RawJson);
   for (const { holder, key } of slots) holder[key] = PLACEHOLDER;
   let text: string;
   try {
     text = JSON.stringify(msg);
   } finally {
-    slots.forEach(({ holder, key }, i) => (holder[key] = new RawJson(raws[i])));
+    slots.forEach(({ holder, key }, i) => (holder[key] = originals[i]));
   }
+  const raws = originals.map((r) => r.json);
   // The placeholders appear in the order JSON.stringify met them: params before result, keys in order.
   const parts = text.split(QUOTED_PLACEHOLDER);
   let out = parts[0];
