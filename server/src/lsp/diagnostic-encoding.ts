@@ -47,7 +47,7 @@ export class DiagnosticEncoder {
       // Mostly new (the first analysis, an Enter above most of the file): one stringify
       // answers fastest; the pieces are cut for the next edit after the answer is out.
       next.json = JSON.stringify(list.map(toLspDiagnostic));
-      setImmediate(() => this.documents.get(uri) === next && this.fill(next, missed));
+      setImmediate(() => this.documents.get(uri) === next && this.fill(next, missed, undefined, splitItems(next.json)));
       return next.json;
     }
     this.fill(next, missed, parts);
@@ -55,10 +55,13 @@ export class DiagnosticEncoder {
     return next.json;
   }
 
-  /** Encodes the diagnostics at `missed` and keeps them in `next` (and in `parts`). */
-  private fill(next: Generation, missed: number[], parts?: string[]): void {
+  /**
+   * Keeps the JSON of the diagnostics at `missed` in `next` (and in `parts`): cut from
+   * `whole` (the list's JSON, already made) when given, else encoded now.
+   */
+  private fill(next: Generation, missed: number[], parts?: string[], whole?: string[]): void {
     if (!missed.length) return;
-    const fresh = encodeEach(missed.map((i) => next.list[i]));
+    const fresh = whole ? missed.map((i) => whole[i]) : splitItems(JSON.stringify(missed.map((i) => toLspDiagnostic(next.list[i]))));
     missed.forEach((i, k) => {
       if (parts) parts[i] = fresh[k];
       remember(next, { d: next.list[i], json: fresh[k] });
@@ -88,14 +91,14 @@ function remember(next: Generation, entry: Entry): void {
 }
 
 /**
- * Each diagnostic's JSON, from one JSON.stringify of them all (one call is several
- * times faster than one per diagnostic). Every item starts with `{"range":`, and a
- * quote inside a JSON string is escaped, so `},{"range":` occurs only between items.
+ * The items of a JSON array of LSP diagnostics (one JSON.stringify of them all is several
+ * times faster than one per diagnostic). Every item starts with `{"range":`, and a quote
+ * inside a JSON string is escaped, so `},{"range":` occurs only between items.
  */
-function encodeEach(list: readonly Diagnostic[]): string[] {
-  const all = JSON.stringify(list.map(toLspDiagnostic));
-  const pieces = all.slice(1, -1).split(SEPARATOR);
-  // Own copies: a piece cut from `all` would keep all of it alive while cached.
+function splitItems(array: string): string[] {
+  if (array === '[]') return [];
+  const pieces = array.slice(1, -1).split(SEPARATOR);
+  // Own copies: a piece cut from `array` would keep all of it alive while cached.
   return pieces.map((p, i) => ownCopy((i > 0 ? '{"range":' : '') + p + (i < pieces.length - 1 ? '}' : '')));
 }
 
