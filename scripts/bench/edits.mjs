@@ -154,12 +154,20 @@ export async function editBench({ server, path, text, mode, kind, pairs = 50, se
   return result;
 }
 
-/** RSS (VmRSS) every `every` edits over `edits` typing edits (push, no debounce), after `warmup` edits. */
+/**
+ * RSS (VmRSS) every `every` edits over `edits` typing edits (push, no debounce), after
+ * `warmup` edits; with each point the live heap: V8's heap used right after a full GC
+ * (the server runs with --expose-gc for that), which shows whether anything is retained.
+ */
 export async function rssCurve({ server, path, text, edits = 10000, every = 1000, warmup = 1000, log = () => {}, env = {} }) {
-  const session = await openSession({ server, path, text, mode: 'push', env: { MTYPE_DEBOUNCE_MS: '0', ...env } });
+  const session = await openSession({ server, path, text, mode: 'push', env: { MTYPE_DEBOUNCE_MS: '0', ...env }, nodeArgs: ['--expose-gc'] });
   const sites = editSites(text);
   const r = rng(99);
-  const curve = [{ edits: 0, rssMb: await rssMb(session.client.pid), heapMb: (await session.stats()).heapUsed / 2 ** 20 }];
+  const point = async (edits) => {
+    const rss = await rssMb(session.client.pid); // before the GC below, as the system sees it
+    return { edits, rssMb: rss, heapMb: (await session.stats(true)).heapUsed / 2 ** 20 };
+  };
+  const curve = [await point(0)];
   let done = 0;
   while (done < warmup + edits) {
     for (const change of editPairs('typing', sites, r)) {
@@ -167,9 +175,9 @@ export async function rssCurve({ server, path, text, edits = 10000, every = 1000
       done++;
     }
     if (done % every === 0) {
-      const point = { edits: done, rssMb: await rssMb(session.client.pid), heapMb: (await session.stats()).heapUsed / 2 ** 20 };
-      curve.push(point);
-      log(`rss after ${point.edits} edits: ${point.rssMb.toFixed(0)} MB (heap used ${point.heapMb.toFixed(0)} MB)`);
+      const p = await point(done);
+      curve.push(p);
+      log(`rss after ${p.edits} edits: ${p.rssMb.toFixed(0)} MB (live heap ${p.heapMb.toFixed(0)} MB)`);
     }
   }
   await session.stop();

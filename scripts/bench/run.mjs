@@ -7,7 +7,8 @@
 //   --profile       write --cpu-prof profiles of the warm engine run and the didChange server
 //                   into the temp directory (printed at the end)
 //   --rss-edits N   also type N edits into the 10k-line file (after 1,000 warm-up edits) and
-//                   print the server's RSS every 1,000 (10000 for the flat-memory check)
+//                   print the server's RSS every 1,000 (10000 for the flat-memory check);
+//                   --rss-file realistic types into the realistic 2k-line file instead
 //   --peer          also compare with yaml-language-server (scripts/bench/peer.mjs; skipped
 //                   with a message when it is not installed)
 // Environment: BENCH_WARMUP, BENCH_RUNS (engine warm-up and measured runs; default 20, 31);
@@ -279,7 +280,9 @@ for (const w of workloads) {
   }
 }
 const rssEdits = Number(option('--rss-edits') ?? 0);
-const rss = rssEdits > 0 ? await rssCurve({ server: SERVER, path: bigPath, text: big.text, edits: rssEdits, log }) : undefined;
+const rssOn = option('--rss-file') === 'realistic' ? workloads[1] : workloads[0];
+if (rssEdits > 0) log(`server: RSS over ${rssEdits} typing edits into the ${rssOn.name}…`);
+const rss = rssEdits > 0 ? { file: rssOn.name, ...(await rssCurve({ server: SERVER, path: rssOn.path, text: rssOn.text, edits: rssEdits, log })) } : undefined;
 let peer;
 if (flag('--peer')) {
   const { comparePeer } = await import('./peer.mjs');
@@ -330,7 +333,8 @@ for (const e of edits) {
   );
 }
 if (rss) {
-  row(`server RSS over ${rss.edits} edits after ${rss.warmup} warm-up (10k-line file)`, `${fmt(rss.steadyMinMb, 0)}–${fmt(rss.steadyMaxMb, 0)} MB (${rss.curve.map((p) => fmt(p.rssMb, 0)).join(' ')})`, 'flat ±10 %', rss.flat);
+  row(`server RSS over ${rss.edits} edits after ${rss.warmup} warm-up (${rss.file})`, `${fmt(rss.steadyMinMb, 0)}–${fmt(rss.steadyMaxMb, 0)} MB (${rss.curve.map((p) => fmt(p.rssMb, 0)).join(' ')})`, 'flat ±10 %', rss.flat);
+  row('  live heap after a full GC at the same points', `${rss.curve.map((p) => fmt(p.heapMb, 0)).join(' ')} MB`);
 }
 if (peer) {
   row(peer.skipped ? 'peer: yaml-language-server' : `peer: edit→diagnostics p95, ${peer.machines} machine types (mtype / yaml-language-server)`, peer.skipped ?? `${fmt(peer.mtype.p95)} / ${fmt(peer.yaml.p95)} ms: ${fmt(peer.ratio, 1)}×`, peer.skipped ? '' : '≥ 20×', peer.skipped ? undefined : peer.ratio >= 20);
