@@ -70,3 +70,20 @@ test('an edit that changes only the edited document sends no refresh; one that c
   const child = await pull('child.mtype');
   assert.ok(child.items!.some((d) => d.code === 'MT111'), JSON.stringify(child.items));
 });
+
+test('a change on disk that changes an open document (which the client does not pull by itself) sends a refresh', async () => {
+  client.change(uri('base.mtype'), BASE);
+  await settle();
+  await pull('base.mtype');
+  const child = await pull('child.mtype');
+  assert.ok(!child.items!.some((d) => d.code === 'MT111'), JSON.stringify(child.items));
+  client.close(uri('base.mtype'));
+  await settle();
+  const before = refreshes;
+  // The base is renamed on disk: the open child's text is the same, its diagnostics are not.
+  writeFileSync(join(dir, 'base.mtype'), BASE.replace('pc-base', 'pc-gone'));
+  await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('base.mtype'), type: 2 }] });
+  await settle();
+  assert.equal(refreshes, before + 1);
+  assert.ok((await pull('child.mtype')).items!.some((d) => d.code === 'MT111'));
+});

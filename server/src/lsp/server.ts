@@ -48,8 +48,10 @@ export class MtypeSession {
   readonly documents = new TextDocuments(TextDocument);
   pullDiagnostics = false;
   private pending = new Set<string>();
-  /** Documents whose own text changed since the last flush (their versions moved). */
+  /** Documents set again since the last flush (push re-publishes them with their version). */
   private edited = new Set<string>();
+  /** Documents whose text really changed since the last flush: a pull client pulls those itself. */
+  private typed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly debounce = new AdaptiveDebounce(fixedDebounce(process.env.MTYPE_DEBOUNCE_MS));
   private readonly encoder = new DiagnosticEncoder();
@@ -124,6 +126,7 @@ export class MtypeSession {
 
   /** The text of a document changed (opened, edited, or changed on disk). */
   setText(uri: string, text: string, version: number): void {
+    if (this.project.document(uri)?.text !== text) this.typed.add(uri);
     if (text.length > MAX_DOCUMENT_CHARS) {
       // Its machines leave the workspace: documents extending them must be re-checked too.
       for (const d of this.project.remove(uri)) this.pending.add(d);
@@ -157,6 +160,7 @@ export class MtypeSession {
     this.encoder.forget(uri);
     this.pending.delete(uri);
     this.edited.delete(uri);
+    this.typed.delete(uri);
     this.schedule();
   }
 
@@ -193,20 +197,22 @@ export class MtypeSession {
 
   /**
    * Publishes (push) the diagnostics that changed, or (pull) asks for a refresh
-   * when a document the client pulled before, other than the edited ones, now
-   * has other diagnostics. The client pulls an edited document by itself.
+   * when a document the client pulled before, other than those whose text it just
+   * changed, now has other diagnostics. The client pulls an edited document itself.
    */
   flush(): void {
     const started = performance.now();
     this.timer = undefined;
     const uris = this.pending;
     const edited = this.edited;
+    const typed = this.typed;
     this.pending = new Set();
     this.edited = new Set();
+    this.typed = new Set();
     if (this.pullDiagnostics) {
       for (const uri of uris) {
         const report = this.reports.get(uri);
-        if (edited.has(uri) || !report) continue;
+        if (typed.has(uri) || !report) continue;
         if (this.encodedDiagnostics(uri) !== report.json) {
           this.connection.languages.diagnostics.refresh();
           break;
