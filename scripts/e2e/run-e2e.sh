@@ -28,6 +28,11 @@ node --test --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./scripts/e2e/summary-reporter.mjs --test-reporter-destination=stdout \
   test/e2e/ui.test.mjs || rc=1
 
+phase "code links (code-server + chromium): the MT300 link opens the bundled codes page"
+MTYPE_SUITE="code-link suite" node --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./scripts/e2e/summary-reporter.mjs --test-reporter-destination=stdout \
+  test/e2e/code-link.test.mjs || rc=1
+
 phase "Neovim suite (nvim --headless, built-in LSP client)"
 bash scripts/e2e/run-neovim.sh || rc=1
 
