@@ -46,6 +46,18 @@ local client_id = vim.lsp.start_client({
 })
 vim.cmd('autocmd FileType mtype lua vim.lsp.buf_attach_client(0, ' .. client_id .. ')')
 
+-- The "Explain" code lens runs the client command mtype.explainMachine (VS Code's); docs/editors.md maps it to
+-- the server's mtype/explain request, shown in a scratch buffer. This is that snippet.
+vim.lsp.commands['mtype.explainMachine'] = function(command, ctx)
+  local lsp_client = vim.lsp.get_client_by_id(ctx.client_id)
+  lsp_client.request('mtype/explain', { name = command.arguments[1], format = 'markdown' }, function(err, result)
+    if err then return vim.notify(err.message, vim.log.levels.ERROR) end
+    vim.cmd('new')
+    vim.bo.buftype, vim.bo.filetype = 'nofile', 'markdown'
+    vim.api.nvim_buf_set_lines(0, 0, -1, false, vim.split(result.text, '\n'))
+  end, ctx.bufnr)
+end
+
 local function client() return vim.lsp.get_client_by_id(client_id) end
 
 --- The diagnostics Neovim shows for a buffer, as {code, severity, range} with 0-based LSP positions.
@@ -194,6 +206,27 @@ local function run()
       local d = shown(fixes, 'MT302')[1]
       return d and d.severity == vim.diagnostic.severity.WARN
     end)
+  end)
+
+  check('the "Explain" code lens opens the explanation through the documented command', function()
+    vim.cmd('buffer ' .. fixes)
+    vim.lsp.codelens.refresh()
+    local explain = function(lens) return lens.command and lens.command.title == 'Explain' end
+    wait_for('code lenses', function() return #vim.tbl_filter(explain, vim.lsp.codelens.get(fixes)) >= 2 end)
+    cursor_at(16, 'nv-whitelist')
+    local original_select = vim.ui.select
+    vim.ui.select = function(items, opts, on_choice) -- several lenses on the line: the user picks "Explain"
+      for _, item in ipairs(items) do
+        if (opts.format_item and opts.format_item(item) or item):find('Explain') then return on_choice(item) end
+      end
+      on_choice(nil)
+    end
+    vim.lsp.codelens.run()
+    wait_for('explanation buffer', function() return vim.bo.filetype == 'markdown' end)
+    vim.ui.select = original_select
+    local first = vim.api.nvim_buf_get_lines(0, 0, 1, true)[1]
+    expect(first == '# machine nv-whitelist', 'the explanation starts with "' .. first .. '"')
+    vim.cmd('close')
   end)
 
   check('the custom request mtype/machines lists the workspace machines', function()
