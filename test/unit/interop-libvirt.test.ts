@@ -105,7 +105,7 @@ test('export: libvirt spellings, libvirt model names, KVM bits where libvirt kee
   const p = new Project(kb);
   p.update(
     'm.mtype',
-    'machine pc-q35-7.2 {\n  qemu 7.2\n  cpu Skylake-Server-v4\n  tsc-frequency 2400000000\n  cpuid {\n    +pclmulqdq\n    -tsc-adjust\n    -kvmclock\n    -kvm-pv-eoi\n    +kvm-pv-unhalt\n    +kvm-poll-control\n    -kvm-steal-time\n  }\n}\n',
+    'machine pc-q35-7.2 {\n  qemu 7.2\n  cpu Skylake-Server-v4\n  tsc-frequency 2400000000\n  cpuid {\n    +pclmulqdq\n    -tsc-adjust\n    -kvmclock\n    -kvm-pv-eoi\n    +kvm-pv-unhalt\n    +kvm-poll-control\n    +kvm-pv-ipi\n    -kvm-steal-time\n  }\n}\n',
   );
   const ref = p.workspace.lookup('pc-q35-7.2')!;
   const x = exportLibvirt(explainMachine(ref, p.workspace, kb), kb, { tscFrequency: '2400000000' });
@@ -120,7 +120,12 @@ test('export: libvirt spellings, libvirt model names, KVM bits where libvirt kee
   assert.match(x.xml, /<kvm>\s*<poll-control state='on'\/>\s*<\/kvm>/);
   assert.match(x.xml, /<timer name='tsc' frequency='2400000000'\/>/);
   assert.match(x.xml, /not expressible in libvirt[^>]*kvm-steal-time=off/);
-  assert.deepEqual(x.notExpressible, [{ name: 'kvm-steal-time', on: false }]);
+  // libvirt 9.0 passes <pv-ipi state='on'/> on to QEMU as nothing (it writes only kvm-pv-ipi=off).
+  assert.deepEqual(x.notExpressible, [
+    { name: 'kvm-pv-ipi', on: true },
+    { name: 'kvm-steal-time', on: false },
+  ]);
+  assert.doesNotMatch(x.xml, /<pv-ipi/);
   // The editor's "Copy as libvirt" goes through the same export.
   const copied = renderExplanation(p, 'pc-q35-7.2', 'libvirt');
   assert.ok('text' in copied && copied.text === x.xml);
@@ -207,6 +212,9 @@ test('import: modes, domain types and a <cpu> fragment', () => {
   assert.equal(importLibvirt("<cpu mode='maximum'/>", kb).model, 'max');
   const tcg = importLibvirt("<domain type='qemu'><cpu><model>qemu64</model></cpu></domain>", kb, { name: 'x', qemu: '7.2' });
   assert.deepEqual([tcg.accel, tcg.model, tcg.name, tcg.qemu, tcg.machineType], ['tcg', 'qemu64', 'x', '7.2', null]);
+  const ipi = importLibvirt("<features><kvm><pv-ipi state='on'/></kvm></features>", kb);
+  assert.deepEqual(ipi.edits, []);
+  assert.match(ipi.notes[0], /does not pass <pv-ipi state='on'\/> on to QEMU/);
   const frag = importLibvirt("<cpu mode='custom'><model>EPYC</model><feature policy='disable' name='svm'/></cpu>", kb);
   assert.deepEqual([frag.accel, frag.model, frag.name, frag.edits], [null, 'EPYC', 'imported', [{ name: 'svm', on: false }]]);
 });

@@ -105,7 +105,10 @@ export function exportLibvirt(e: LibvirtExportInput, kb: KnowledgeBase, opts: Li
     const on = want.has(name);
     const element = lv.elementOf(name);
     if (element) {
-      if (on !== qemuBase.has(name) || pinned.has(name)) out.elements.push({ element, on });
+      const differsFromQemu = on !== qemuBase.has(name);
+      if (!differsFromQemu && !pinned.has(name)) continue;
+      if (element.writes.includes(on ? 'on' : 'off')) out.elements.push({ element, on });
+      else if (differsFromQemu) out.notExpressible.push({ name, on }); // libvirt accepts the element but does not pass this value on
       continue;
     }
     const differs = on !== qemuBase.has(name) || (out.mode === 'custom' && on !== libvirtModel.has(name)) || pinned.has(name);
@@ -327,11 +330,13 @@ function readElements(domain: XmlElement, m: ImportedMachine, kb: KnowledgeBase)
       const value = node.attributes.get(el.attribute);
       if (value === undefined) {
         // <apic/> alone turns on the APIC, not PV EOI; <pvspinlock/> and the <kvm> children default to on.
-        if (el.attribute === 'state') m.edits.push({ name: el.feature, on: true });
+        if (el.attribute === 'state' && el.writes.includes('on')) m.edits.push({ name: el.feature, on: true });
         continue;
       }
       if (value !== el.on && value !== el.off) fail(node, `<${el.element} ${el.attribute}='${value}'>: expected '${el.on}' or '${el.off}'`);
-      m.edits.push({ name: el.feature, on: value === el.on });
+      const on = value === el.on;
+      if (el.writes.includes(on ? 'on' : 'off')) m.edits.push({ name: el.feature, on });
+      else m.notes.push(`libvirt does not pass <${el.element} ${el.attribute}='${value}'/> on to QEMU (${el.feature} stays as QEMU's default)`);
     }
   }
 }

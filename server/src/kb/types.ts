@@ -254,6 +254,8 @@ export interface LibvirtElement {
   attribute: string;
   on: string;
   off: string;
+  /** The values libvirt passes on to QEMU (`kvm-pv-ipi`: only off); the other value is not expressible. */
+  writes: Array<'on' | 'off'>;
   since: string;
   sources: string[];
 }
