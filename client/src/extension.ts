@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { inlineExplainLens, openExplanation, registerExplainDocuments } from './explain-view';
 
 let client: LanguageClient | undefined;
 
@@ -38,12 +39,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     outputChannel: output,
     traceOutputChannel: output,
+    middleware: {
+      provideCodeLenses: async (document, token, next) => (await next(document, token))?.map(inlineExplainLens),
+    },
   };
   const lc = new LanguageClient('mtype', 'mtype language server', serverOptions, clientOptions);
   client = lc;
+  const explainDocs = registerExplainDocuments(lc);
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('mtype.explainMachine', (name?: unknown) => explain(lc, name)),
+    explainDocs.disposable,
+    vscode.commands.registerCommand('mtype.explainMachine', (name?: unknown) => explain(lc, name, explainDocs.refresh)),
     vscode.commands.registerCommand('mtype.copyQemu', (name?: unknown) => copy(lc, 'qemu', name)),
     vscode.commands.registerCommand('mtype.copyLibvirt', (name?: unknown) => copy(lc, 'libvirt', name)),
     vscode.commands.registerCommand('mtype.compareMachines', () => compare(lc)),
@@ -60,11 +66,9 @@ export async function deactivate(): Promise<void> {
 
 // ---- commands -------------------------------------------------------------
 
-async function explain(lc: LanguageClient, arg: unknown): Promise<void> {
+async function explain(lc: LanguageClient, arg: unknown, refresh: () => void): Promise<void> {
   const name = await machineName(lc, arg, 'Machine type to explain');
-  if (!name) return;
-  const result = await ask<{ text: string }>(lc, 'mtype/explain', { name, format: 'markdown' });
-  if (result) await showMarkdown(result.text);
+  if (name) await openExplanation(name, refresh);
 }
 
 async function copy(lc: LanguageClient, format: 'qemu' | 'libvirt', arg: unknown): Promise<void> {
