@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { inlineExplainLens, openExplanation, registerExplainDocuments } from './explain-view';
+import { restartPolicy } from './restart';
+import { configure, statusItems } from './status';
 
 let client: LanguageClient | undefined;
 
@@ -16,12 +18,6 @@ interface MachineSummary {
   uri: string;
   base?: string;
   description?: string;
-}
-
-interface ProjectStatus {
-  machines: number;
-  files: number;
-  kb: { features: number; msrs: number; models: number; releases: number; newestQemu: string | null };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -39,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     outputChannel: output,
     traceOutputChannel: output,
+    errorHandler: restartPolicy(output),
     middleware: {
       provideCodeLenses: async (document, token, next) => (await next(document, token))?.map(inlineExplainLens),
     },
@@ -54,9 +51,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('mtype.copyLibvirt', (name?: unknown) => copy(lc, 'libvirt', name)),
     vscode.commands.registerCommand('mtype.compareMachines', () => compare(lc)),
     vscode.commands.registerCommand('mtype.openExample', () => openExample(context)),
+    vscode.commands.registerCommand('mtype.configure', () => configure(context.extension.id)),
   );
   await lc.start();
-  context.subscriptions.push(statusItem(lc));
+  context.subscriptions.push(statusItems(lc));
 }
 
 export async function deactivate(): Promise<void> {
@@ -132,36 +130,4 @@ async function showMarkdown(content: string): Promise<void> {
   } catch {
     await vscode.window.showTextDocument(doc); // no Markdown preview available: the source will do
   }
-}
-
-/** "mtype: N machines", with the knowledge base's size in the detail; refreshed as files change. */
-function statusItem(lc: LanguageClient): vscode.Disposable {
-  const item = vscode.languages.createLanguageStatusItem('mtype.status', { language: 'mtype' });
-  item.name = 'mtype';
-  item.command = { title: 'Explain', command: 'mtype.explainMachine' };
-  let timer: NodeJS.Timeout | undefined;
-  const refresh = async () => {
-    try {
-      const s = await lc.sendRequest<ProjectStatus>('mtype/status', {});
-      item.text = `mtype: ${s.machines} machine${s.machines === 1 ? '' : 's'}`;
-      item.detail = `KB: ${s.kb.features} features, ${s.kb.msrs} MSRs, ${s.kb.models} models, QEMU ≤ ${s.kb.newestQemu ?? '?'}`;
-    } catch {
-      item.text = 'mtype';
-    }
-  };
-  const schedule = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void refresh(), 500);
-  };
-  void refresh();
-  const subscriptions = [
-    vscode.workspace.onDidChangeTextDocument((e) => e.document.languageId === 'mtype' && schedule()),
-    vscode.workspace.onDidOpenTextDocument(schedule),
-    vscode.workspace.onDidCloseTextDocument(schedule),
-  ];
-  return new vscode.Disposable(() => {
-    if (timer) clearTimeout(timer);
-    item.dispose();
-    for (const s of subscriptions) s.dispose();
-  });
 }

@@ -131,11 +131,12 @@ suite('language features', () => {
     assert.ok(explain, JSON.stringify(titles));
     // the server's `mtype.explainMachine pc-q35-7.2` arrives as vscode.openWith of the explanation document: an API
     // command, whose arguments VS Code passes inline instead of caching them (client/src/explain-view.ts)
-    assert.equal(explain.command!.command, 'vscode.openWith');
+    // (executeCodeLensProvider hands it back under its internal id, _workbench.openWith)
+    assert.match(explain.command!.command, /^(vscode|_workbench)\.openWith$/);
     const [uri, viewType] = explain.command!.arguments as [vscode.Uri, string];
-    assert.equal(uri.toString(), 'mtype-explain:/pc-q35-7.2.md');
+    assert.equal(String(uri), 'mtype-explain:/pc-q35-7.2.md');
     assert.equal(viewType, 'vscode.markdown.preview.editor');
-    const explanation = await vscode.workspace.openTextDocument(uri);
+    const explanation = await vscode.workspace.openTextDocument(vscode.Uri.parse(String(uri)));
     assert.match(explanation.getText(), /^# machine pc-q35-7\.2/m, 'the lens opens the explanation of its machine');
     assert.equal(explanation.languageId, 'markdown');
     assert.equal(lenses.filter((l) => l.command?.title === 'Explain').length, 2, 'one Explain per machine');
