@@ -35,7 +35,7 @@ export function statusItems(lc: LanguageClient): vscode.Disposable {
       check.text = s.indexing ? `mtype: indexing (${s.files} files)` : `mtype: ${machines}`;
       check.detail = s.lastCheck ? `checked ${new Date(s.lastCheck.at).toLocaleTimeString()} in ${s.lastCheck.ms} ms` : 'not checked yet';
       kb.text = `KB ${s.kb.version ?? '?'}`;
-      kb.detail = `QEMU ≤ ${s.kb.newestQemu ?? '?'}, Linux ≤ ${s.kb.newestKernel ?? '?'}; ${s.kb.features} features, ${s.kb.msrs} MSRs, ${s.kb.models} models`;
+      kb.detail = `QEMU ≤ ${s.kb.newestQemu ?? '?'}, Linux ≤ ${s.kb.newestKernel ?? '?'}`;
       if (s.indexing) schedule(); // until the index is complete
     } catch (error) {
       check.text = 'mtype';

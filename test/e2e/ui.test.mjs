@@ -278,3 +278,54 @@ test('quick fix, then the code lens: "Explain" opens the explanation, no error',
   await shot('9-explain');
   await assertNoErrorNotification('with the explanation open');
 });
+
+test('the language status shows the last check and the KB version; "Configure" edits the host kernel floor and a severity', async () => {
+  await page.locator('.tabs-container .tab', { hasText: 'fixes.mtype' }).first().click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'fixes.mtype' }).waitFor();
+  await page.locator('#status\\.languageStatus').click();
+  const hover = page.locator('.monaco-hover', { hasText: /KB [0-9a-f]{12}/ }).first();
+  await hover.waitFor();
+  const text = await hover.innerText();
+  assert.match(text, /mtype: \d+ machines in \d+ files/);
+  assert.match(text, /checked \d{1,2}:\d{2}:\d{2}.* in [\d.]+ ms/);
+  assert.match(text, /QEMU ≤ [\d.]+, Linux ≤ [\d.]+/);
+  await shot('10-language-status');
+
+  const settingsFile = path.join(profile.workspace, '.vscode', 'settings.json');
+  const settings = () => (fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : '');
+  const waitForSettings = async (re) => {
+    const end = Date.now() + STEP_TIMEOUT;
+    while (!re.test(settings())) {
+      assert.ok(Date.now() < end, `workspace settings match ${re}: ${settings()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const input = page.locator('.quick-input-widget input');
+  const pick = async (label) => {
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor();
+    await row.click();
+  };
+
+  // the host kernel floor: Configure -> "Host kernel floor" -> an input box
+  await hover.locator('a', { hasText: 'Configure' }).first().click();
+  await pick('Host kernel floor');
+  await page.locator('.quick-input-widget', { hasText: 'oldest host kernel' }).waitFor();
+  await input.fill('4.19');
+  await shot('11-configure-floor');
+  await page.keyboard.press('Enter');
+  await waitForSettings(/"mtype\.hostKernelFloor":\s*"4\.19"/);
+
+  // a severity: Configure -> "Severity of a diagnostic code" -> MT400 -> off (from the command palette this time)
+  await page.keyboard.press('Control+Shift+P');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>mtype: Configure');
+  await pick('Configure mtype');
+  await pick('Severity of a diagnostic code');
+  await page.locator('.quick-input-widget', { hasText: 'severity of which code' }).waitFor();
+  await input.fill('MT400');
+  await pick('MT400');
+  await page.locator('.quick-input-widget', { hasText: 'severity of MT400' }).waitFor();
+  await pick('off');
+  await waitForSettings(/"mtype\.severity":\s*\{\s*"MT400":\s*"off"\s*\}/);
+});

@@ -57,6 +57,7 @@ export class MtypeSession {
   initialFolders: string[] = [];
   /** When the last diagnostics were computed, and how long they took (mtype/status). */
   lastCheck: { at: string; ms: number; uri: string } | undefined;
+  private readonly checkResults = new WeakSet<Diagnostic[]>();
   readonly indexer: WorkspaceIndexer;
 
   constructor(readonly connection: Connection) {
@@ -177,7 +178,11 @@ export class MtypeSession {
     }
     const started = performance.now();
     const result = this.project.diagnostics(uri);
-    this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 10) / 10, uri };
+    if (!this.checkResults.has(result)) {
+      // a fresh analysis (a cached answer is the same array again): that is the "last check"
+      this.checkResults.add(result);
+      this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 10) / 10, uri };
+    }
     return result;
   }
 
