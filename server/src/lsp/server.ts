@@ -181,7 +181,7 @@ export class MtypeSession {
     if (!this.checkResults.has(result)) {
       // a fresh analysis (a cached answer is the same array again): that is the "last check"
       this.checkResults.add(result);
-      this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 10) / 10, uri };
+      this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 100) / 100, uri };
     }
     return result;
   }
