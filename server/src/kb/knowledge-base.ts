@@ -23,6 +23,7 @@ export class KnowledgeBase {
   readonly releases: readonly ReleaseRecord[];
   readonly modelCompat: readonly ModelCompatRecord[];
   readonly kernels?: KernelsFile;
+  private readonly machineTypes: NonNullable<ReleasesFile['machineTypes']>;
 
   private readonly featureByName = new Map<string, FeatureRecord>();
   private readonly featureByLocation = new Map<string, FeatureRecord[]>();
@@ -38,6 +39,7 @@ export class KnowledgeBase {
     this.models = data.models;
     this.releases = [...data.releases.releases].sort((a, b) => compareVersions(a.version, b.version));
     this.modelCompat = data.releases.modelCompat;
+    this.machineTypes = data.releases.machineTypes ?? {};
     this.kernels = data.kernels;
 
     for (const f of this.features) {
@@ -114,6 +116,11 @@ export class KnowledgeBase {
   /** A CPU model by versioned name, plain name or alias. */
   model(name: string): ModelRecord | undefined {
     return this.modelByName.get(name);
+  }
+
+  /** A PC machine type's dates (`-machine TYPE`), if QEMU ever defined one of that name. */
+  machineType(name: string): { since: string; until: string | null } | undefined {
+    return Object.hasOwn(this.machineTypes, name) ? this.machineTypes[name] : undefined;
   }
 
   release(version: string): ReleaseRecord | undefined {
