@@ -272,7 +272,7 @@ function commandLineSyntax(names, v) {
   if (!o) return null;
   const accel = o.accelOption ? '-accel' : o.machineAccel ? '-machine accel=' : o.enableKvm ? '-enable-kvm' : null;
   return {
-    fields: { commandLine: { featureSyntax: o.featureProps ? 'on-off' : 'plus-minus', tscFrequencyKey: o.tscKey, accel } },
+    fields: { commandLine: { machine: o.machineOption ? '-machine' : '-M', featureSyntax: o.featureProps ? 'on-off' : 'plus-minus', tscFrequencyKey: o.tscKey, accel } },
     source: `qemu/qemu:${o.file}@${releaseCommit(v)} (-cpu parser), qemu/qemu:${o.optionsFile}@${releaseCommit(v)} (accelerator options)`,
   };
 }

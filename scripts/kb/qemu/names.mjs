@@ -393,7 +393,7 @@ function cpuOptionSyntax(srcs) {
 }
 
 /**
- * How the release's command line selects the accelerator: `-accel` (DEF("accel") in
+ * How the release's command line selects the machine type (`-machine`, else only `-M`) and the accelerator: `-accel` (DEF("accel") in
  * qemu-options.hx), `-machine accel=` (the machine option's help text), `-enable-kvm`
  * (qemu-options.hx, or vl.c's option table before the .hx file existed).
  */
@@ -404,6 +404,7 @@ function acceleratorOptions(gitdir, commit) {
     accelOption: /\bDEF\(\s*"accel"/.test(text),
     machineAccel: /\baccel=accel/.test(text),
     enableKvm: /\bDEF\(\s*"enable-kvm"/.test(text) || /\{\s*"enable-kvm"\s*,/.test(text),
+    machineOption: /\bDEF\(\s*"machine"/.test(text),
     optionsFile: hx ? 'qemu-options.hx' : 'vl.c',
   };
 }

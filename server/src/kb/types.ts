@@ -182,6 +182,8 @@ export interface ReleaseRecord {
 }
 
 export interface CommandLineSyntax {
+  /** The option that names the machine type: `-machine` (0.15+), else only `-M`. */
+  machine: '-machine' | '-M';
   /** `on-off`: every feature bit is a -cpu property (`name=on|off`, 2.4+); `plus-minus`: only `+name` / `-name`. */
   featureSyntax: 'on-off' | 'plus-minus';
   /** The -cpu key that sets the guest TSC frequency (`tsc-frequency`, `tsc-freq`, `tsc_freq`), or null when none. */
