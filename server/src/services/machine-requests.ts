@@ -5,7 +5,8 @@
  */
 import type { Position, Range } from '../common/text';
 import { machineAt } from './locate';
-import { explainMachine, explanationLibvirt, explanationQemu, explanationText } from './explain';
+import { explainMachine, explanationLibvirt, explanationText } from './explain';
+import { explanationQemu } from './explain-qemu';
 import { explanationMarkdown } from './explain-markdown';
 import { compareExplanations, comparisonMarkdown } from './compare';
 import type { Project } from './project';
@@ -54,7 +55,7 @@ export function renderExplanation(project: Project, name: string, format: Explai
     case 'text':
       return { text: explanationText(e, project.kb) };
     case 'qemu':
-      return { text: explanationQemu(e, project.kb) };
+      return { text: explanationQemu(e, ref, project.workspace, project.kb) };
     case 'libvirt':
       return { text: explanationLibvirt(e, project.kb) };
     case 'json':
