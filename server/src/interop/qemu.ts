@@ -29,11 +29,16 @@ export interface QemuCommandLine {
   args: string[];
   /** What the release cannot express, one sentence each (rendered as `#` lines). */
   notes: string[];
+  /** The bits whose edit the release cannot express (left out of -cpu, named in a note). */
+  omitted: string[];
 }
 
-/** The syntax a release's command line takes; releases the KB has not read get the newest known. */
-function syntaxOf(kb: KnowledgeBase, qemu: string): CommandLineSyntax | undefined {
-  return kb.releaseFor(qemu)?.commandLine ?? [...kb.releases].reverse().find((r) => r.commandLine)?.commandLine;
+/** Where the KB has not read a release's command line: the forms every release from 0.10 to today accepts. */
+const OLDEST_FORMS: CommandLineSyntax = { machine: '-M', featureSyntax: 'plus-minus', tscFrequencyKey: null, accel: '-enable-kvm' };
+
+/** The syntax a release's command line takes (a point release takes its X.Y's). */
+function syntaxOf(kb: KnowledgeBase, qemu: string): CommandLineSyntax {
+  return kb.releaseFor(qemu)?.commandLine ?? OLDEST_FORMS;
 }
 
 /** QEMU's feat2prop(): the -cpu parser (2.4+) turns `_` into `-` before looking a property up. */
@@ -47,10 +52,10 @@ function rawSpellings(f: FeatureRecord): Array<{ spelling: string; dates: NameDa
 }
 
 /** The spelling of a bit that `qemu` accepts in `-cpu`, preferring the canonical name; null when it has none. */
-export function featureSpelling(f: FeatureRecord, qemu: string, syntax: CommandLineSyntax | undefined): string | null {
+export function featureSpelling(f: FeatureRecord, qemu: string, syntax: CommandLineSyntax): string | null {
   const live = rawSpellings(f).filter((s) => nameInRelease(s.dates, qemu).known);
   if (live.length === 0) return null;
-  if (syntax?.featureSyntax !== 'on-off') return live[0].spelling; // `+f` looks the table up verbatim
+  if (syntax.featureSyntax !== 'on-off') return live[0].spelling; // `+f` looks the table up verbatim
   const props = new Set(live.map((s) => feat2prop(s.spelling)));
   return [f.name, ...live.map((s) => s.spelling)].find((s) => props.has(feat2prop(s))) ?? null;
 }
@@ -62,7 +67,9 @@ export function modelSpelling(written: string, kb: KnowledgeBase, qemu: string):
   const candidates = [written, ...(model.version === 1 ? [model.family] : []), ...model.aliases, model.name];
   const unversioned = (n: string) => !/-v\d+$/.test(n);
   const ordered = [written, ...candidates.filter(unversioned), ...candidates];
-  const name = ordered.find((n) => nameInRelease(modelSpellingDates(model, n), qemu).known);
+  // A spelling's own dates first: the record's name (qemu64-v1) is younger than the model (qemu64).
+  const dates = (n: string): NameDates => model.aliasDates?.[n] ?? modelSpellingDates(model, n);
+  const name = ordered.find((n) => nameInRelease(dates(n), qemu).known);
   return name ? { name, known: true } : { name: written, known: false };
 }
 
@@ -83,17 +90,17 @@ export function qemuCommandLine(m: QemuExportInput, kb: KnowledgeBase): QemuComm
   const syntax = syntaxOf(kb, m.qemu);
   const args: string[] = [];
   const type = machineTypeOf(m.names, kb, m.qemu, notes);
-  const machineFlag = syntax?.machine ?? '-machine';
-  if (syntax?.accel === '-machine accel=' && machineFlag === '-machine') args.push('-machine', `${type ? `${type},` : ''}accel=${m.accel}`);
-  else if (type) args.push(machineFlag, type);
-  if (syntax?.accel === '-accel' || !syntax) args.push('-accel', m.accel);
+  if (syntax.accel === '-machine accel=' && syntax.machine === '-machine') args.push('-machine', `${type ? `${type},` : ''}accel=${m.accel}`);
+  else if (type) args.push(syntax.machine, type);
+  if (syntax.accel === '-accel') args.push('-accel', m.accel);
   else if (syntax.accel === '-enable-kvm' && m.accel === 'kvm') args.push('-enable-kvm');
   else if (syntax.accel === null && m.accel === 'kvm') notes.push(`QEMU ${m.qemu} has no KVM option: the machine's accel kvm cannot be expressed`);
 
   const model = modelSpelling(m.cpu, kb, m.qemu);
   if (!model.known) notes.push(`QEMU ${m.qemu} has no CPU model ${m.cpu} (the checker reports it): written as it stands`);
   const props: string[] = [];
-  const onOff = syntax?.featureSyntax === 'on-off';
+  const omitted: string[] = [];
+  const onOff = syntax.featureSyntax === 'on-off';
   const kvmDefaults = m.accel === 'kvm' ? (kb.releaseFor(m.qemu)?.kvmDefaults ?? []) : [];
   const prop = (name: string, on: boolean) => {
     const f = kb.feature(name);
@@ -101,6 +108,7 @@ export function qemuCommandLine(m: QemuExportInput, kb: KnowledgeBase): QemuComm
     if (!spelling && on && kvmDefaults.includes(name)) return; // the release sets it itself (kvmclock-stable-bit before 2.1)
     if (!spelling) {
       notes.push(`QEMU ${m.qemu} has no -cpu property for ${name}: ${on ? 'whitelist' : 'mask'} left out`);
+      omitted.push(name);
       return;
     }
     props.push(onOff ? `${spelling}=${on ? 'on' : 'off'}` : `${on ? '+' : '-'}${spelling}`);
@@ -108,11 +116,11 @@ export function qemuCommandLine(m: QemuExportInput, kb: KnowledgeBase): QemuComm
   for (const name of m.on) prop(name, true);
   for (const name of m.off) prop(name, false);
   if (m.tscFrequency) {
-    if (syntax?.tscFrequencyKey) props.push(`${syntax.tscFrequencyKey}=${m.tscFrequency}`);
+    if (syntax.tscFrequencyKey) props.push(`${syntax.tscFrequencyKey}=${m.tscFrequency}`);
     else notes.push(`QEMU ${m.qemu} has no -cpu option for the TSC frequency: tsc-frequency ${m.tscFrequency} left out`);
   }
   args.push('-cpu', [model.name, ...props].join(','));
-  return { args, notes };
+  return { args, notes, omitted };
 }
 
 /** The command line as text: the notes as `#` lines, then the options on one line. */
