@@ -73,6 +73,8 @@ test('import: every -cpu edit form, -machine/-M with accel=, -accel, -enable-kvm
   assert.equal(importQemu('qemu-kvm -enable-kvm -machine q35 -cpu host').accel, 'kvm');
   assert.deepEqual([importQemu('kvm -accel kvm -machine pc-1.3 -cpu qemu64').qemu, importQemu('x -M pc-q35-4.0.1').qemu], ['1.3', '4.0']);
   assert.match(importQemu('qemu -cpu host,migratable=no,+vmx').notes[0], /migratable=no: not a CPUID bit/);
+  const twice = importQemu('qemu -cpu Haswell,+pcid -cpu qemu64,-x2apic');
+  assert.deepEqual([twice.model, twice.edits], ['qemu64', [{ name: 'x2apic', on: false }]], 'the last -cpu wins whole');
 });
 
 test('import: known spellings become canonical, unknown ones stay; --name and --qemu win', () => {

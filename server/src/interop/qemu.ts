@@ -329,7 +329,10 @@ function readCpu(w: Word, m: ImportedMachine): void {
   const parts = w.text.split(',');
   const model = parts[0];
   if (!WORD.test(model)) throw errorAt(w, 0, `expected a CPU model name first in -cpu, not '${model}'`);
+  // A later -cpu replaces an earlier one whole, as in QEMU.
   m.model = model;
+  m.edits = [];
+  m.tscFrequency = null;
   let index = model.length + 1;
   for (const part of parts.slice(1)) {
     const here = index;
