@@ -28,6 +28,7 @@ test('export: a bit the release has no property for is left out of -cpu and said
   // a bit the release turns on itself under KVM needs no property (kvmclock-stable-bit before 2.1)
   assert.deepEqual(line({ qemu: '2.0', on: ['kvmclock-stable-bit'] }).omitted, []);
   assert.deepEqual(line({ qemu: '2.0', accel: 'tcg', on: ['kvmclock-stable-bit'] }).omitted, ['kvmclock-stable-bit']);
+  assert.match(line({ qemu: '1.1' }).notes.join('\n'), /QEMU 1\.1 turns on every paravirt bit the host kernel reports/);
 });
 
 test('export: model names as the release knew them — no versioned names before 4.1, the alias of that time', () => {

@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 /**
- * The extension's commands, run the way a user runs them: Explain (a Markdown view), Copy as QEMU -cpu and as
+ * The extension's commands, run the way a user runs them: Explain (a Markdown view), Copy as QEMU command line and as
  * libvirt <cpu> (read back from the clipboard), Compare (two quick picks, answered here).
  */
 import * as assert from 'node:assert/strict';

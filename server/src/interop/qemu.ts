@@ -101,7 +101,9 @@ export function qemuCommandLine(m: QemuExportInput, kb: KnowledgeBase): QemuComm
   const props: string[] = [];
   const omitted: string[] = [];
   const onOff = syntax.featureSyntax === 'on-off';
-  const kvmDefaults = m.accel === 'kvm' ? (kb.releaseFor(m.qemu)?.kvmDefaults ?? []) : [];
+  const release = kb.releaseFor(m.qemu);
+  const kvmDefaults = m.accel === 'kvm' ? (release?.kvmDefaults ?? []) : [];
+  if (m.accel === 'kvm' && release?.kvmDefaultsFollowHost) notes.push(`QEMU ${m.qemu} turns on every paravirt bit the host kernel reports: under KVM the guest CPU follows the host kernel, whatever the options say`);
   const prop = (name: string, on: boolean) => {
     const f = kb.feature(name);
     const spelling = f ? featureSpelling(f, m.qemu, syntax) : name;
