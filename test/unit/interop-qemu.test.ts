@@ -24,7 +24,7 @@ test('export: a bit the release has no property for is left out of -cpu and said
   const c = line({ names: ['pc-1.0'], qemu: '1.0', on: ['kvm-pv-unhalt', 'x2apic'], off: ['kvm-pv-tlb-flush'] });
   assert.equal(c.args.at(-1), 'qemu64,+x2apic');
   assert.deepEqual(c.omitted, ['kvm-pv-unhalt', 'kvm-pv-tlb-flush']);
-  assert.match(renderQemu(c), /^# QEMU 1\.0 has no -cpu property for kvm-pv-unhalt: whitelist left out\n# QEMU 1\.0 has no -cpu property for kvm-pv-tlb-flush: mask left out\n-machine pc-1\.0,accel=kvm -cpu qemu64,\+x2apic$/);
+  assert.match(renderQemu(c), /\n# QEMU 1\.0 has no -cpu property for kvm-pv-unhalt: whitelist left out\n# QEMU 1\.0 has no -cpu property for kvm-pv-tlb-flush: mask left out\n-machine pc-1\.0,accel=kvm -cpu qemu64,\+x2apic$/);
   // a bit the release turns on itself under KVM needs no property (kvmclock-stable-bit before 2.1)
   assert.deepEqual(line({ qemu: '2.0', on: ['kvmclock-stable-bit'] }).omitted, []);
   assert.deepEqual(line({ qemu: '2.0', accel: 'tcg', on: ['kvmclock-stable-bit'] }).omitted, ['kvmclock-stable-bit']);
@@ -48,7 +48,7 @@ test('export: -machine only for a machine type of the release; accelerator and T
   assert.match(gone.notes[0], /QEMU 7\.2 no longer has machine type pc-1\.2 \(removed in 6\.0\)/);
   assert.equal(line({ qemu: '1.2', tscFrequency: '2000000000' }).args.at(-1), 'qemu64,tsc_freq=2000000000');
   assert.equal(line({ qemu: '1.6', tscFrequency: '2000000000' }).args.at(-1), 'qemu64,tsc-freq=2000000000');
-  assert.match(line({ qemu: '0.15', tscFrequency: '2000000000' }).notes[0], /no -cpu option for the TSC frequency/);
+  assert.match(line({ qemu: '0.15', tscFrequency: '2000000000' }).notes.join('\n'), /no -cpu option for the TSC frequency/);
   assert.deepEqual(line({ names: ['pc-0.11'], qemu: '0.12' }).args, ['-M', 'pc-0.11', '-enable-kvm', '-cpu', 'qemu64']);
   assert.deepEqual(line({ names: ['pc-0.11'], qemu: '0.12', accel: 'tcg' }).args, ['-M', 'pc-0.11', '-cpu', 'qemu64'], 'TCG is the default there');
 });
