@@ -212,6 +212,11 @@ test('import: a QEMU command line from a file or standard input becomes a .mtype
   assert.equal(mtype(['explain', 'pc-q35-7.2', '--format', 'qemu', 'imported.mtype'], dir).out.trim(), '-machine pc-q35-7.2 -accel kvm -cpu Skylake-Server,pcid=on,kvm-pv-eoi=on,hle=off');
   const piped = spawnSync(process.execPath, [bin, 'import', '--name', 'fleet-a', '--qemu', '2.12'], { cwd: dir, encoding: 'utf8', input: 'qemu-kvm -enable-kvm -cpu qemu64,-x2apic' });
   assert.equal(piped.stdout, 'machine fleet-a {\n  qemu 2.12\n  accel kvm\n  cpu qemu64\n  cpuid {\n    -x2apic\n  }\n}\n');
+  const unknown = spawnSync(process.execPath, [bin, 'import'], { cwd: dir, encoding: 'utf8', input: 'qemu -machine pc-i440fx-2.8 -cpu Haswel,+x2apc' });
+  assert.equal(unknown.status, 0, 'unknown names are kept, not an unreadable input');
+  assert.match(unknown.stdout, /cpu Haswel\n[^]*\+x2apc/);
+  assert.match(unknown.stderr, /^<stdin>: warning: MT110 .*'Haswel'.*Haswell.*\(kept as written; line 3 of the machine\)$/m);
+  assert.match(unknown.stderr, /^<stdin>: warning: MT100 unknown CPUID feature 'x2apc'; did you mean 'x2apic'/m);
   const bad = mtype(['import', 'bad.sh'], dir);
   assert.equal(bad.code, 2);
   assert.equal(bad.err.trim(), "bad.sh:2:22: error: expected on or off for x2apic, not 'maybe'");

@@ -84,7 +84,8 @@ Exit status: 0 found, 1 unknown name (with did-you-mean), 2 could not run.`,
 Reads a QEMU command line (qemu-system-x86_64 -machine pc-q35-7.2 -cpu Skylake-Server,+pcid …,
 as text: quotes and \ line continuations are fine) or a libvirt domain XML from FILE, or from
 standard input when FILE is - or absent, and prints the .mtype machine with the same guest CPU.
-Names it does not know are kept as written; 'mtype check' reports them.
+Names it does not know are kept as written and reported on standard error as the checker
+reports them (MT100, MT104, MT110, MT114).
 
   --from qemu|libvirt   the input's format (default: XML when it starts with '<', else qemu)
   --name NAME           the machine's name (default: the machine type, else 'imported')
@@ -308,13 +309,24 @@ function importCommand(argv: string[], io: Io): number {
   } else text = readText(file);
   if (text.length > MAX_FILE_BYTES) throw new UsageError(`'${path}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
   try {
-    io.out(importToMtype(text, getKnowledgeBase(), { from, name, qemu }).replace(/\n$/, ''));
+    const kbase = getKnowledgeBase();
+    const machine = importToMtype(text, kbase, { from, name, qemu });
+    io.out(machine.replace(/\n$/, ''));
+    for (const d of unknownNames(machine, kbase)) io.err(`${path}: warning: ${d.code} ${d.message} (kept as written; line ${d.range.start.line + 1} of the machine)`);
     return 0;
   } catch (error) {
     if (!(error instanceof ImportError)) throw error;
     io.err(`${path}:${error.line}:${error.column}: error: ${error.message}`);
     return 2;
   }
+}
+
+/** The checker's findings on names the knowledge base or the release does not know, in an imported machine. */
+function unknownNames(mtype: string, kbase: ReturnType<typeof getKnowledgeBase>): Diagnostic[] {
+  const workspace = new Workspace();
+  workspace.setDocument('imported.mtype', mtype);
+  const doc = workspace.document('imported.mtype')!;
+  return analyseDocument(doc, workspace, kbase, {}).filter((d) => ['MT100', 'MT104', 'MT110', 'MT114'].includes(d.code));
 }
 
 /** Runs the CLI on this process's arguments and sets the exit status. */
