@@ -111,3 +111,24 @@ test('format detection: XML (after whitespace and comments) is libvirt, anything
   assert.equal(detectFormat('qemu-system-x86_64 -cpu host'), 'qemu');
   assert.equal(detectFormat('# run this\n-cpu host'), 'qemu');
 });
+
+test('import: arbitrary text gives a machine or an ImportError, never another exception; large input completes', () => {
+  let seed = 13;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const alphabet = ['-cpu', '-M', '-machine', '-accel', ' ', ',', '=', '+', '-', '\\', '\n', '"', "'", '#', 'on', 'kvm', 'qemu64', 'pc-1.2', 'tsc-frequency', 'accel=', 'x2apic', '\u00e9', '\r\n'];
+  for (let n = 0; n < 3000; n++) {
+    let text = '';
+    const len = Math.floor(rand() * 30);
+    for (let k = 0; k < len; k++) text += alphabet[Math.floor(rand() * alphabet.length)];
+    try {
+      const m = importMachine(text, kb);
+      assert.equal(typeof m.name, 'string');
+    } catch (e) {
+      assert.ok(e instanceof ImportError, `${JSON.stringify(text)}: ${(e as Error).stack}`);
+      assert.ok(e.line >= 1 && e.column >= 1, JSON.stringify(text));
+    }
+  }
+  const big = `qemu-system-x86_64 \\\n${'  -device virtio-net,netdev=n0 \\\n'.repeat(30000)}  -cpu qemu64,${'+x2apic,'.repeat(20000)}-hle`;
+  const m = importQemu(big);
+  assert.equal(m.edits.length, 20001);
+});

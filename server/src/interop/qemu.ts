@@ -137,15 +137,16 @@ interface Word {
   text: string;
   line: number;
   column: number;
-  /** Where each character of `text` stands in the input (quotes and escapes make them differ). */
-  at: Array<{ line: number; column: number }>;
+  /** The input offset of each character of `text` (quotes and escapes make them differ). */
+  offsets: number[];
+  /** 1-based line and column of an input offset. */
+  locate: (offset: number) => { line: number; column: number };
 }
 
 /** The input position of `word.text[index]` (or just past the word's end). */
 function posOf(w: Word, index: number): { line: number; column: number } {
-  if (index < w.at.length) return w.at[index];
-  const last = w.at[w.at.length - 1];
-  return last ? { line: last.line, column: last.column + 1 } : { line: w.line, column: w.column };
+  if (index < w.offsets.length) return w.locate(w.offsets[index]);
+  return w.offsets.length ? w.locate(w.offsets[w.offsets.length - 1] + 1) : { line: w.line, column: w.column };
 }
 
 function errorAt(w: Word, index: number, message: string): ImportError {
@@ -153,72 +154,87 @@ function errorAt(w: Word, index: number, message: string): ImportError {
   return new ImportError(p.line, p.column, message);
 }
 
+/** 1-based line and column of each offset, by binary search over the line starts. */
+function locator(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+}
+
 /**
  * Splits shell-like text into words: `'…'` and `"…"` quotes, `\` escapes and `\`-newline
- * continuations, `#` comments at a word's start. Positions are 1-based, where each word starts.
+ * continuations, `#` comments at a word's start. Positions are 1-based.
  */
 export function shellWords(text: string): Word[] {
+  const locate = locator(text);
   const words: Word[] = [];
-  let line = 1;
-  let column = 1;
+  let current: { chars: string[]; offsets: number[]; start: number } | null = null;
+  const start = (at: number) => (current ??= { chars: [], offsets: [], start: at });
+  const add = (at: number) => {
+    const w = start(at);
+    w.chars.push(text[at]);
+    w.offsets.push(at);
+  };
+  const end = () => {
+    if (!current) return;
+    const p = locate(current.start);
+    words.push({ text: current.chars.join(''), line: p.line, column: p.column, offsets: current.offsets, locate });
+    current = null;
+  };
   let i = 0;
-  let current: Word | null = null;
-  const advance = (n = 1) => {
-    for (let k = 0; k < n; k++) {
-      if (text[i] === '\n') {
-        line++;
-        column = 1;
-      } else column++;
-      i++;
-    }
-  };
-  const start = () => (current ??= { text: '', line, column, at: [] });
-  const add = (w: Word, ch: string, p: { line: number; column: number }) => {
-    w.text += ch;
-    w.at.push(p);
-  };
   while (i < text.length) {
     const c = text[i];
     if (c === '\\') {
-      if (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n')) {
-        advance(text[i + 1] === '\r' ? 3 : 2);
-        continue;
+      if (text[i + 1] === '\n') i += 2;
+      else if (text[i + 1] === '\r' && text[i + 2] === '\n') i += 3;
+      else {
+        if (i + 1 < text.length) add(i + 1);
+        i += 2;
       }
-      if (i + 1 < text.length) add(start(), text[i + 1], { line, column: column + 1 });
-      advance(2);
       continue;
     }
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      if (current) words.push(current);
-      current = null;
-      advance();
+      end();
+      i++;
       continue;
     }
     if (c === '#' && !current) {
-      while (i < text.length && text[i] !== '\n') advance();
+      while (i < text.length && text[i] !== '\n') i++;
       continue;
     }
     if (c === "'" || c === '"') {
-      const open = { line, column };
-      const w = start();
-      advance();
+      const open = i;
+      start(i);
+      i++;
       while (i < text.length && text[i] !== c) {
         if (c === '"' && text[i] === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1])) {
-          if (text[i + 1] !== '\n') add(w, text[i + 1], { line, column: column + 1 });
-          advance(2);
+          if (text[i + 1] !== '\n') add(i + 1);
+          i += 2;
           continue;
         }
-        add(w, text[i], { line, column });
-        advance();
+        add(i);
+        i++;
       }
-      if (i >= text.length) throw new ImportError(open.line, open.column, `unterminated ${c === '"' ? 'double' : 'single'} quote: expected a closing ${c}`);
-      advance();
+      if (i >= text.length) {
+        const p = locate(open);
+        throw new ImportError(p.line, p.column, `unterminated ${c === '"' ? 'double' : 'single'} quote: expected a closing ${c}`);
+      }
+      i++;
       continue;
     }
-    add(start(), c, { line, column });
-    advance();
+    add(i);
+    i++;
   }
-  if (current) words.push(current);
+  end();
   return words;
 }
 
@@ -251,7 +267,7 @@ export function importQemu(text: string): ImportedMachine {
   if (words.length && !words[0].text.startsWith('-')) i = 1;
   const value = (w: Word) => {
     const v = words[i + 1];
-    if (!v) throw new ImportError(w.line, w.column + w.text.length, `${w.text} needs a value: expected ${w.text === '-cpu' ? 'a CPU model' : w.text === '-accel' ? 'an accelerator (kvm, tcg)' : 'a machine type'} after it`);
+    if (!v) throw errorAt(w, w.text.length, `${w.text} needs a value: expected ${w.text === '-cpu' ? 'a CPU model' : w.text === '-accel' ? 'an accelerator (kvm, tcg)' : 'a machine type'} after it`);
     i++;
     return v;
   };
