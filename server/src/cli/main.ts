@@ -7,8 +7,9 @@ import { isCode, type Diagnostic, type SeverityOverrides, type SeveritySetting }
 import { getKnowledgeBase } from '../kb/knowledge-base';
 import { Workspace } from '../model/workspace';
 import { analyseDocument } from '../checks/index';
-import { explainMachine, explanationLibvirt, explanationText } from '../services/explain';
+import { explainMachine, explanationText } from '../services/explain';
 import { explanationQemu } from '../services/explain-qemu';
+import { libvirtXml } from '../interop/libvirt';
 import { allRecordsJson, lookupRecord, suggestRecord } from '../services/kb-records';
 import { suggest } from '../common/suggest';
 import { isVersion } from '../common/version';
@@ -260,7 +261,7 @@ function explain(argv: string[], io: Io): number {
   const e = explainMachine(ref, workspace, kbase, model);
   if (format === 'json') io.out(JSON.stringify(e, null, 2));
   else if (format === 'qemu') io.out(explanationQemu(e, ref, workspace, kbase));
-  else if (format === 'libvirt') io.out(explanationLibvirt(e, kbase));
+  else if (format === 'libvirt') io.out(libvirtXml(e, kbase, { tscFrequency: workspace.resolve(ref).tscFrequency?.value }));
   else io.out(explanationText(e, kbase));
   return 0;
 }

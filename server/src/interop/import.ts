@@ -4,7 +4,8 @@
  * reader lives in its own room (qemu.ts, libvirt.ts).
  */
 import type { KnowledgeBase } from '../kb/knowledge-base';
-import { ImportError, renderMtype, type ImportedMachine } from './imported';
+import { renderMtype, type ImportedMachine } from './imported';
+import { importLibvirt } from './libvirt';
 import { importQemu } from './qemu';
 
 export type ImportFormat = 'qemu' | 'libvirt';
@@ -28,15 +29,10 @@ export function detectFormat(text: string): ImportFormat {
   }
 }
 
-/** The libvirt reader arrives with its own branch; until then the path says so clearly. */
-function importLibvirt(_text: string): ImportedMachine {
-  throw new ImportError(1, 1, 'importing libvirt domain XML is not available in this build (expected a QEMU command line, or --from qemu)');
-}
-
 /** Reads `text` and returns the machine, with known feature spellings made canonical. Throws ImportError. */
 export function importMachine(text: string, kb: KnowledgeBase, options: ImportOptions = {}): ImportedMachine {
   const from = options.from ?? detectFormat(text);
-  const m = from === 'libvirt' ? importLibvirt(text) : importQemu(text);
+  const m = from === 'libvirt' ? importLibvirt(text, kb, { name: options.name, qemu: options.qemu }) : importQemu(text);
   if (options.name) m.name = options.name;
   if (options.qemu) m.qemu = options.qemu;
   // The .mtype language names bits canonically; an unknown name stays as written for the checker.

@@ -2,7 +2,8 @@
  * The knowledge base: the data files of `./data`, indexed once and shared by the
  * server and the CLI. Nothing here decides anything; checks ask questions.
  */
-import type { FeatureRecord, HostVendor, KernelsFile, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
+import type { FeatureRecord, HostVendor, KernelsFile, LibvirtFile, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
+import { LibvirtNames } from './libvirt-names';
 import { compareVersions } from '../common/version';
 import { suggest } from '../common/suggest';
 
@@ -13,6 +14,8 @@ export interface KnowledgeBaseData {
   releases: ReleasesFile;
   /** Linux releases read (`kernels.json`), when that file exists. */
   kernels?: KernelsFile;
+  /** libvirt's names (`libvirt.json`), when that file exists. */
+  libvirt?: LibvirtFile;
 }
 
 export class KnowledgeBase {
@@ -24,6 +27,8 @@ export class KnowledgeBase {
   readonly modelCompat: readonly ModelCompatRecord[];
   readonly kernels?: KernelsFile;
   private readonly machineTypes: NonNullable<ReleasesFile['machineTypes']>;
+  /** libvirt's spellings, models and domain elements; empty when the KB has no libvirt.json. */
+  readonly libvirt: LibvirtNames;
 
   private readonly featureByName = new Map<string, FeatureRecord>();
   private readonly featureByLocation = new Map<string, FeatureRecord[]>();
@@ -41,6 +46,7 @@ export class KnowledgeBase {
     this.modelCompat = data.releases.modelCompat;
     this.machineTypes = data.releases.machineTypes ?? {};
     this.kernels = data.kernels;
+    this.libvirt = new LibvirtNames(data.libvirt);
 
     for (const f of this.features) {
       this.featureByName.set(f.name, f);
@@ -265,6 +271,16 @@ function optionalKernels(): KernelsFile | undefined {
   }
 }
 
+/** libvirt.json is optional too. */
+function optionalLibvirt(): LibvirtFile | undefined {
+  try {
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+    return require('./data/libvirt.json');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The KVM code a host vendor runs: Hygon's is AMD's (SVM), Zhaoxin's Intel's (VMX); null
  * for vendor-neutral models. Accepts the KB's vendor names and the CPUID vendor strings
@@ -289,6 +305,7 @@ export function getKnowledgeBase(): KnowledgeBase {
       models: require('./data/models.json'),
       releases: require('./data/releases.json'),
       kernels: optionalKernels(),
+      libvirt: optionalLibvirt(),
     });
   }
   return shared;

@@ -219,3 +219,63 @@ export interface KernelsFile {
   stableLines: StableLine[];
   sources: string[];
 }
+
+/** libvirt's names for the KB's facts (`libvirt.json`, written by scripts/kb/date-libvirt.mjs from libvirt's cpu_map). */
+export interface LibvirtFile {
+  /** The libvirt releases read, oldest first; `ref` is the tag or commit the files were read at. */
+  releases: Array<{ version: string; ref: string; origin: string | null }>;
+  /** libvirt's spelling of a QEMU bit, matched by CPUID location (or MSR index and bit). */
+  features: LibvirtFeature[];
+  /** libvirt bits the KB has no record of (no QEMU property). */
+  unmatched: Array<{ libvirt: string; location: string; since: string; sources: string[] }>;
+  models: LibvirtModel[];
+  /** KVM paravirt bits libvirt keeps outside `<cpu>`. */
+  elements: LibvirtElement[];
+}
+
+export interface LibvirtFeature {
+  /** Canonical QEMU name. */
+  name: string;
+  /** libvirt's name (`pclmuldq`). */
+  libvirt: string;
+  /** Other spellings libvirt's cpu_map accepts for it (`<alias>`). */
+  aliases: string[];
+  /** First libvirt release read that has it. */
+  since: string;
+  sources: string[];
+}
+
+export interface LibvirtModel {
+  /** libvirt's model name, which libvirt passes to QEMU's -cpu. */
+  name: string;
+  /** The QEMU model record that name resolves to, or null when QEMU has no such model. */
+  qemu: string | null;
+  vendor: string | null;
+  /** The cpu_map model's features, as canonical QEMU names. */
+  features: string[];
+  /** Features the cpu_map marks removed='yes' (kept in the model for older domains). */
+  removed: string[];
+  /** cpu_map feature names of the model with no KB record. */
+  unknownFeatures: string[];
+  since: string;
+  /** First libvirt release read without it, or null. */
+  until: string | null;
+  sources: string[];
+}
+
+/** Where a KVM bit lives in the domain XML: `<parent><element key… attribute='on|off'/></parent>`. */
+export interface LibvirtElement {
+  feature: string;
+  /** Slash-separated path below `<domain>` ("clock", "features/kvm"). */
+  parent: string;
+  element: string;
+  /** Attributes that identify the element (`name='kvmclock'` of a timer). */
+  key: Record<string, string>;
+  attribute: string;
+  on: string;
+  off: string;
+  /** The values libvirt passes on to QEMU (`kvm-pv-ipi`: only off); the other value is not expressible. */
+  writes: Array<'on' | 'off'>;
+  since: string;
+  sources: string[];
+}

@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver';
 import type { Diagnostic, Severity } from '../common/diagnostic';
 import type { SymbolNode } from '../services/symbols';
+import { serverCodeLinks } from './code-links';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -21,13 +22,19 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
     range: d.range,
     severity: SEVERITY[d.severity],
     code: d.code,
-    codeDescription: { href: `https://github.com/mtype-tools/mtype/blob/main/docs/codes.md#${d.code.toLowerCase()}` },
+    ...codeDescription(d.code),
     source: 'mtype',
     message: d.message,
     tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
     relatedInformation: d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })),
     data: { span: d.span },
   };
+}
+
+/** The link to the code's section of the bundled codes page; none when the page is not there. */
+function codeDescription(code: string): { codeDescription?: { href: string } } {
+  const href = serverCodeLinks()(code);
+  return href ? { codeDescription: { href } } : {};
 }
 
 export function toDocumentSymbol(s: SymbolNode): DocumentSymbol {

@@ -5,8 +5,9 @@
  */
 import type { Position, Range } from '../common/text';
 import { machineAt } from './locate';
-import { explainMachine, explanationLibvirt, explanationText } from './explain';
+import { explainMachine, explanationText } from './explain';
 import { explanationQemu } from './explain-qemu';
+import { libvirtXml } from '../interop/libvirt';
 import { explanationMarkdown } from './explain-markdown';
 import { compareExplanations, comparisonMarkdown } from './compare';
 import type { Project } from './project';
@@ -57,7 +58,7 @@ export function renderExplanation(project: Project, name: string, format: Explai
     case 'qemu':
       return { text: explanationQemu(e, ref, project.workspace, project.kb) };
     case 'libvirt':
-      return { text: explanationLibvirt(e, project.kb) };
+      return { text: libvirtXml(e, project.kb, { tscFrequency: project.workspace.resolve(ref).tscFrequency?.value }) };
     case 'json':
       return { text: JSON.stringify(e, null, 2) };
   }
