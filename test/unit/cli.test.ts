@@ -220,6 +220,12 @@ test('import: a QEMU command line from a file or standard input becomes a .mtype
   assert.match(unknown.stdout, /cpu Haswel\n[^]*\+x2apc/);
   assert.match(unknown.stderr, /^<stdin>: warning: MT110 .*'Haswel'.*Haswell.*\(kept as written; line 3 of the machine\)$/m);
   assert.match(unknown.stderr, /^<stdin>: warning: MT100 unknown CPUID feature 'x2apc'; did you mean 'x2apic'/m);
+  // A domain XML (after a comment line) goes to the libvirt reader without --from.
+  writeFileSync(join(dir, 'domain.xml'), '# saved by virsh dumpxml\n' + mtype(['explain', 'pc-q35-7.2', '--format', 'libvirt', 'imported.mtype'], dir).out);
+  const fromXml = mtype(['import', 'domain.xml', '--name', 'from-xml'], dir);
+  assert.equal(fromXml.code, 0, fromXml.err);
+  assert.match(fromXml.out, /^machine from-xml \{\n  qemu 7\.2\n/);
+  assert.equal(mtype(['import', 'domain.xml', '--from', 'qemu'], dir).code, 2, 'XML is no command line');
   const bad = mtype(['import', 'bad.sh'], dir);
   assert.equal(bad.code, 2);
   assert.equal(bad.err.trim(), "bad.sh:2:22: error: expected on or off for x2apic, not 'maybe'");

@@ -29,10 +29,20 @@ export function detectFormat(text: string): ImportFormat {
   }
 }
 
+/** `#` lines before the XML (a note an operator saved with it) become empty lines: positions stay. */
+function blankLeadingComments(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s*#/.test(lines[i])) lines[i] = '';
+    else if (lines[i].trim() !== '') break;
+  }
+  return lines.join('\n');
+}
+
 /** Reads `text` and returns the machine, with known feature spellings made canonical. Throws ImportError. */
 export function importMachine(text: string, kb: KnowledgeBase, options: ImportOptions = {}): ImportedMachine {
   const from = options.from ?? detectFormat(text);
-  const m = from === 'libvirt' ? importLibvirt(text, kb, { name: options.name, qemu: options.qemu }) : importQemu(text);
+  const m = from === 'libvirt' ? importLibvirt(blankLeadingComments(text), kb, { name: options.name, qemu: options.qemu }) : importQemu(text);
   if (options.name) m.name = options.name;
   if (options.qemu) m.qemu = options.qemu;
   // The .mtype language names bits canonically; an unknown name stays as written for the checker.
