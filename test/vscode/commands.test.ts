@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 /**
- * The extension's commands, run the way a user runs them: Explain (the Markdown preview of a read-only document), Copy as QEMU -cpu and as
+ * The extension's commands, run the way a user runs them: Explain (the Markdown preview of a read-only document), Copy as QEMU command line and as
  * libvirt <cpu> (read back from the clipboard), Compare (two quick picks, answered here).
  */
 import * as assert from 'node:assert/strict';
@@ -56,9 +56,9 @@ suite('commands', () => {
     assert.match(text, /MSR_KVM_PV_EOI_EN/);
   });
 
-  test('Copy as QEMU -cpu puts the -cpu option on the clipboard', async () => {
+  test('Copy as QEMU puts the -machine, -accel and -cpu options on the clipboard', async () => {
     const text = await clipboardAfter('mtype.copyQemu', 'pc-q35-7.2');
-    assert.match(text, /^-cpu Skylake-Server-v4,/);
+    assert.match(text, /^-machine pc-q35-7\.2 -accel kvm -cpu Skylake-Server-v4,/);
     for (const bit of ['x2apic', 'kvmclock', 'kvm-steal-time', 'kvm-pv-eoi', 'kvmclock-stable-bit']) assert.match(text, new RegExp(`[,]${bit}=on\\b`));
   });
 
@@ -85,7 +85,7 @@ suite('commands', () => {
       return t !== sentinel ? t : undefined;
     });
     await done;
-    assert.match(text, /^-cpu Skylake-Server-v4,/);
+    assert.match(text, /^-machine pc-q35-8\.0 -accel kvm -cpu Skylake-Server-v4,/);
   });
 
   test('Compare machine types: two quick picks, then the difference as Markdown', async () => {

@@ -26,6 +26,7 @@ export class KnowledgeBase {
   readonly releases: readonly ReleaseRecord[];
   readonly modelCompat: readonly ModelCompatRecord[];
   readonly kernels?: KernelsFile;
+  private readonly machineTypes: NonNullable<ReleasesFile['machineTypes']>;
   /** libvirt's spellings, models and domain elements; empty when the KB has no libvirt.json. */
   readonly libvirt: LibvirtNames;
 
@@ -43,6 +44,7 @@ export class KnowledgeBase {
     this.models = data.models;
     this.releases = [...data.releases.releases].sort((a, b) => compareVersions(a.version, b.version));
     this.modelCompat = data.releases.modelCompat;
+    this.machineTypes = data.releases.machineTypes ?? {};
     this.kernels = data.kernels;
     this.libvirt = new LibvirtNames(data.libvirt);
 
@@ -120,6 +122,11 @@ export class KnowledgeBase {
   /** A CPU model by versioned name, plain name or alias. */
   model(name: string): ModelRecord | undefined {
     return this.modelByName.get(name);
+  }
+
+  /** A PC machine type's dates (`-machine TYPE`), if QEMU ever defined one of that name. */
+  machineType(name: string): { since: string; until: string | null } | undefined {
+    return Object.hasOwn(this.machineTypes, name) ? this.machineTypes[name] : undefined;
   }
 
   release(version: string): ReleaseRecord | undefined {

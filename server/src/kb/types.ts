@@ -77,6 +77,11 @@ export interface FeatureRecord {
   /** Per-alias QEMU dating: the release that first accepted the spelling, and the one that dropped it. */
   aliasDates?: Record<string, { since: string | null; until: string | null }>;
   /**
+   * First release whose tables spell the bit with its canonical name, when that is later than
+   * `qemuSince` (kvm-pv-eoi: 2.8; the bit was kvm_pv_eoi from 1.2). Exports for older releases use an alias.
+   */
+  nameSince?: string;
+  /**
    * Releases in which the bit blocks live migration (QEMU's unmigratable flags and
    * blockers), as half-open ranges [from, until): arch-capabilities from 3.1 until 4.0.
    * `liftedByTscFrequencyFrom`: from that release on, a fixed tsc-frequency lifts it (invtsc).
@@ -171,12 +176,27 @@ export interface ReleaseRecord {
   kvmDefaultsFollowHost?: boolean;
   /** Features QEMU forces off by default with accel kvm (svm, monitor, acpi from 2.2). */
   kvmDefaultsOff?: string[];
+  /** What the release's command line accepts (read from its -cpu parser and option table). */
+  commandLine?: CommandLineSyntax;
   sources: string[];
+}
+
+export interface CommandLineSyntax {
+  /** The option that names the machine type: `-machine` (0.15+), else only `-M`. */
+  machine: '-machine' | '-M';
+  /** `on-off`: every feature bit is a -cpu property (`name=on|off`, 2.4+); `plus-minus`: only `+name` / `-name`. */
+  featureSyntax: 'on-off' | 'plus-minus';
+  /** The -cpu key that sets the guest TSC frequency (`tsc-frequency`, `tsc-freq`, `tsc_freq`), or null when none. */
+  tscFrequencyKey: string | null;
+  /** How the accelerator is chosen: `-accel`, `-machine accel=` or `-enable-kvm` (TCG then is the default). */
+  accel: '-accel' | '-machine accel=' | '-enable-kvm' | null;
 }
 
 export interface ReleasesFile {
   releases: ReleaseRecord[];
   modelCompat: ModelCompatRecord[];
+  /** PC machine types (`pc-i440fx-2.8`, `pc-1.2`, `q35`): the first release that defines each, and the first without it. */
+  machineTypes?: Record<string, { since: string; until: string | null; source: string }>;
 }
 
 /** Linux releases the knowledge base has read (`kernels.json`). */

@@ -1,6 +1,6 @@
 /**
  * `explain`: a resolved machine as data (spec §6 JSON), and its renderings as
- * text and a QEMU `-cpu` option (the libvirt rendering is interop/libvirt.ts).
+ * text (the QEMU command line: explain-qemu.ts; the libvirt XML: interop/libvirt.ts).
  */
 import { computeCpuid, effectiveQemu, DEFAULT_MODEL } from '../model/cpuid';
 import type { KnowledgeBase } from '../kb/knowledge-base';
@@ -95,15 +95,4 @@ export function explanationText(e: Explanation, kb: KnowledgeBase): string {
     }
   }
   return lines.join('\n');
-}
-
-/** The equivalent QEMU option: the model, then every bit that differs from it. */
-export function explanationQemu(e: Explanation, kb: KnowledgeBase): string {
-  const model = kb.model(e.cpu);
-  const base = new Set(model?.features.map((n) => kb.feature(n)?.name ?? n) ?? []);
-  const props: string[] = [];
-  for (const f of e.features) if (!base.has(f.name) || f.source !== 'model') props.push(`${f.name}=on`);
-  for (const m of e.masked) props.push(`${m.name}=off`);
-  const name = model && !model.followsHost ? model.name : e.cpu;
-  return `-cpu ${[name, ...props].join(',')}`;
 }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Position, Range } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import { machineAt } from './locate';
-import { explainMachine, explanationQemu, explanationText } from './explain';
+import { explainMachine, explanationText } from './explain';
+import { explanationQemu } from './explain-qemu';
 import { libvirtXml } from '../interop/libvirt';
 import { explanationMarkdown } from './explain-markdown';
 import { compareExplanations, comparisonMarkdown } from './compare';
@@ -57,7 +58,7 @@ export function renderExplanation(project: Project, name: string, format: Explai
     case 'text':
       return { text: explanationText(e, project.kb) };
     case 'qemu':
-      return { text: explanationQemu(e, project.kb) };
+      return { text: explanationQemu(e, ref, project.workspace, project.kb) };
     case 'libvirt':
       return { text: libvirtXml(e, project.kb, { tscFrequency: project.workspace.resolve(ref).tscFrequency?.value }) };
     case 'json':
