@@ -4,6 +4,8 @@
 //   node engine.js cold FILE               first parse / first full check in a fresh process
 //   node engine.js warm FILE JSONFILE      medians after warm-up, plus JSON.parse of JSONFILE
 //   node engine.js index DIR               Project indexing of every .mtype file below DIR
+//   node engine.js edits FILE              engine CPU per edit (text -> final diagnostics) for
+//                                          typing, Enter and paste, p50/p95 over EDIT_RUNS edits
 // Each prints one JSON object on stdout.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +41,59 @@ function fullCheck(text: string): number {
   const project = new Project(getKnowledgeBase());
   project.update('file:///bench/big.mtype', text);
   return project.diagnostics('file:///bench/big.mtype').length;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+/**
+ * Engine CPU per edit, as the server spends it on a change: `Project.update` with the
+ * new text, then the document's final diagnostics. Each kind of edit is applied and
+ * undone at seeded places (every measured step is one edit):
+ * typing = one character into a feature name; Enter = a line break at the start of a
+ * statement line; paste = 12 lines copied from another machine's body into a body.
+ */
+function perEdit(text: string): Record<string, { p50: number; p95: number; edits: number }> {
+  const uri = 'file:///bench/big.mtype';
+  const runs = Number(process.env.EDIT_RUNS ?? 200);
+  const project = new Project(getKnowledgeBase());
+  project.update(uri, text);
+  project.diagnostics(uri);
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const featureAt: number[] = [];
+  for (let i = text.indexOf('\n    +'); i >= 0; i = text.indexOf('\n    +', i + 1)) featureAt.push(i + 7);
+  const lineStarts: number[] = [];
+  for (let i = text.indexOf('\n  '); i >= 0; i = text.indexOf('\n  ', i + 1)) lineStarts.push(i + 1);
+  const edit = (make: () => [string, string]): number[] => {
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const [edited, back] = make();
+      xs.push(time(() => { project.update(uri, edited); project.diagnostics(uri); }));
+      xs.push(time(() => { project.update(uri, back); project.diagnostics(uri); }));
+    }
+    return xs;
+  };
+  const pick = (xs: number[]) => xs[Math.floor(rand() * xs.length)];
+  const typing = () => edit(() => { const at = pick(featureAt); return [text.slice(0, at) + 'x' + text.slice(at), text]; });
+  const enter = () => edit(() => { const at = pick(lineStarts); return [text.slice(0, at) + '\n' + text.slice(at), text]; });
+  const paste = () => edit(() => {
+    const from = pick(lineStarts);
+    let end = from;
+    for (let k = 0; k < 12 && end >= 0; k++) end = text.indexOf('\n', end + 1);
+    const block = text.slice(from, end + 1);
+    const at = pick(lineStarts);
+    return [text.slice(0, at) + block + text.slice(at), text];
+  });
+  const out: Record<string, { p50: number; p95: number; edits: number }> = {};
+  for (const [name, run] of [['typing', typing], ['enter', enter], ['paste', paste]] as const) {
+    run(); // warm-up
+    const xs = run();
+    out[name] = { p50: percentile(xs, 0.5), p95: percentile(xs, 0.95), edits: xs.length };
+  }
+  return out;
 }
 
 let result: unknown;
@@ -102,8 +157,12 @@ switch (mode) {
     result = { files, indexMs, checkAllMs, diagnostics, rssMb: process.memoryUsage().rss / 1048576 };
     break;
   }
+  case 'edits': {
+    result = perEdit(readFileSync(arg1, 'utf8'));
+    break;
+  }
   default:
-    console.error('usage: engine.js kb | cold FILE | warm FILE JSONFILE | index DIR');
+    console.error('usage: engine.js kb | cold FILE | warm FILE JSONFILE | index DIR | edits FILE');
     process.exit(2);
 }
 process.stdout.write(JSON.stringify(result) + '\n');
