@@ -53,7 +53,8 @@ function percentile(xs: number[], p: number): number {
  * new text, then the document's final diagnostics. Each kind of edit is applied and
  * undone at seeded places (every measured step is one edit):
  * typing = one character into a feature name; Enter = a line break at the start of a
- * statement line; paste = 12 lines copied from another machine's body into a body.
+ * statement line; Enter above a machine = at the start of a `machine` line; paste = 12
+ * lines copied from another machine's body into a body.
  */
 function perEdit(text: string): Record<string, { p50: number; p95: number; edits: number }> {
   const uri = 'file:///bench/big.mtype';
@@ -91,7 +92,10 @@ function perEdit(text: string): Record<string, { p50: number; p95: number; edits
   };
   const pick = (xs: number[]) => xs[Math.floor(rand() * xs.length)];
   const typing = () => edit(() => { const at = pick(featureAt); return [text.slice(0, at) + 'x' + text.slice(at), text]; });
+  const machineLines: number[] = [];
+  for (let i = text.indexOf('\nmachine '); i >= 0; i = text.indexOf('\nmachine ', i + 1)) machineLines.push(i + 1);
   const enter = () => edit(() => { const at = pick(lineStarts); return [text.slice(0, at) + '\n' + text.slice(at), text]; });
+  const enterAbove = () => edit(() => { const at = pick(machineLines); return [text.slice(0, at) + '\n' + text.slice(at), text]; });
   const paste = () => edit(() => {
     const from = pick(lineStarts);
     let end = from;
@@ -103,7 +107,7 @@ function perEdit(text: string): Record<string, { p50: number; p95: number; edits
   const out: Record<string, { p50: number; p95: number; edits: number }> = {};
   for (const mode of hasPieces ? [true, false] : [true]) {
     flat = mode;
-    for (const [name, run] of [['typing', typing], ['enter', enter], ['paste', paste]] as const) {
+    for (const [name, run] of [['typing', typing], ['enter', enter], ['enter above a machine', enterAbove], ['paste', paste]] as const) {
       run(); // warm-up
       const xs = run();
       out[`${name}${mode ? '' : ' (pieces)'}`] = { p50: percentile(xs, 0.5), p95: percentile(xs, 0.95), edits: xs.length };

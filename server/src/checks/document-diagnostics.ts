@@ -7,8 +7,11 @@
  * stored diagnostics as they are; absolute offsets and line/character ranges are
  * computed in one place (`RegionDiagnostics.diagnostics`) when someone asks.
  * A machine is checked again only when its resolution is a new object (its text,
- * or a base's, changed: model/workspace.ts) or its findings depend on the rest of
- * the workspace (duplicates, unknown bases, cycles, did-you-mean budgets).
+ * or a base's, changed: model/workspace.ts — related information points only into
+ * the machine's chain, so the same resolution means the same places), when a
+ * did-you-mean budget answer its checks asked for changed (checks/budget.ts), or
+ * when its findings depend on the rest of the workspace (duplicates, unknown bases,
+ * cycles).
  */
 import { CODES, type Code, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
 import type { Span } from '../common/text';
@@ -17,7 +20,8 @@ import type { ParsedDocument } from '../model/document';
 import type { ResolvedMachine } from '../model/resolve';
 import type { Workspace } from '../model/workspace';
 import type { MachineDecl, Region } from '../syntax/ast';
-import { MachineContext } from './context';
+import { MachineContext, type BudgetQuery } from './context';
+import { maySuggest } from './budget';
 import { keywordFixes } from './keyword-fixes';
 import { suppressedLines } from './suppression';
 
@@ -51,8 +55,8 @@ export interface DiagnosticsPiece {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Codes whose messages or fixes depend on more than the machine's chain. */
-const WORKSPACE_DEPENDENT = new Set<Code>(['MT100', 'MT110', 'MT111', 'MT112', 'MT113', 'MT120']);
+/** Codes whose messages or related places depend on more than the machine's chain. */
+const WORKSPACE_DEPENDENT = new Set<Code>(['MT111', 'MT112', 'MT113']);
 
 /**
  * A place relative to an anchor: the machine it lies in, the region for syntax
@@ -83,6 +87,7 @@ interface MachineEntry {
   resolution: ResolvedMachine | undefined;
   findings: Stored[];
   reusable: boolean;
+  budget: BudgetQuery[];
 }
 
 let versions = 0;
@@ -240,19 +245,20 @@ export class DocumentDiagnostics {
     const ref = { doc, decl, name: decl.name.text };
     const resolution = this.workspace.resolve(ref);
     const cached = this.byMachine.get(decl);
-    if (cached && cached.reusable && cached.resolution === resolution && cached.findings.every((s) => !s.related || s.related.every((r) => this.workspace.isCurrent(r.uri, r.anchor)))) return cached;
+    if (cached && cached.reusable && cached.resolution === resolution && cached.budget.every((q) => maySuggest(doc.tree, q.kind, decl.start + q.at, q.limit) === q.answer)) return cached;
     this.checked++;
     const ctx = new MachineContext(this.kb, this.workspace, doc, ref, resolution, this.options.hostKernelFloor);
-    let reusable = !resolution.cycle && !resolution.missingBase && this.workspace.definitions(ref.name).filter((r) => r.name === ref.name).length <= 1;
+    const found = this.check(ctx);
+    let reusable = !ctx.askedOutside && !resolution.cycle && !resolution.missingBase && this.workspace.definitions(ref.name).filter((r) => r.name === ref.name).length <= 1;
     const findings: Stored[] = [];
-    for (const f of this.check(ctx)) {
+    for (const f of found) {
       if (WORKSPACE_DEPENDENT.has(f.code)) reusable = false;
       const stored = this.store(doc, f, decl);
       if (stored === SILENT) continue;
       if (stored.at.anchor === FIXED || stored.related?.some((r) => r.anchor === FIXED)) reusable = false;
       findings.push(stored);
     }
-    const entry = { resolution, findings, reusable };
+    const entry = { resolution, findings, reusable, budget: ctx.budgetQueries };
     this.byMachine.set(decl, entry);
     return entry;
   }
@@ -284,7 +290,7 @@ export class DocumentDiagnostics {
   }
 }
 
-const EMPTY: MachineEntry = { resolution: undefined, findings: [], reusable: true };
+const EMPTY: MachineEntry = { resolution: undefined, findings: [], reusable: true, budget: [] };
 const SILENT = Symbol('silent');
 
 function inside(span: Span, decl: MachineDecl): boolean {

@@ -9,7 +9,8 @@
  * Moving in place means the previous tree's kept regions now describe the new
  * text: a tree is valid until its document's next version is parsed from it.
  */
-import type { MachineDecl, Region, SyntaxTree } from './ast';
+import type { Span } from '../common/text';
+import type { Block, MachineDecl, Region, Statement, SyntaxTree } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
 
@@ -29,10 +30,8 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   }
   // The changed stretch: [at, oldEnd) of the old text became [at, oldEnd + delta) of the new.
   const shortest = Math.min(before.length, text.length);
-  let at = 0;
-  while (at < shortest && before.charCodeAt(at) === text.charCodeAt(at)) at++;
-  let same = 0;
-  while (same < shortest - at && before.charCodeAt(before.length - 1 - same) === text.charCodeAt(text.length - 1 - same)) same++;
+  const at = commonPrefix(before, text, shortest);
+  const same = commonSuffix(before, text, shortest - at);
   const oldEnd = before.length - same;
   const delta = text.length - before.length;
 
@@ -88,6 +87,24 @@ function sameNode(a: MachineDecl, b: MachineDecl): boolean {
   return a.start === b.start && a.end === b.end && JSON.stringify(a) === JSON.stringify(b);
 }
 
+const BLOCK = 256;
+
+/** Length of the common prefix; compared a block at a time first (substring compares are memcmp-fast). */
+function commonPrefix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + BLOCK <= max && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let n = 0;
+  while (n + BLOCK <= max && a.slice(a.length - n - BLOCK, a.length - n) === b.slice(b.length - n - BLOCK, b.length - n)) n += BLOCK;
+  while (n < max && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
 /** Index of the first region for which `pred` holds (pred is monotone over regions). */
 function lowerBound(regions: Region[], pred: (r: Region) => boolean): number {
   let lo = 0;
@@ -135,18 +152,74 @@ function moveRegion(region: Region, delta: number): void {
   }
 }
 
-/** Moves every span of a syntax node and of the nodes below it (plain objects, no sharing). */
-function moveNode(node: MachineDecl | object, delta: number): void {
-  const n = node as Record<string, unknown>;
-  if (typeof n.start === 'number') {
-    n.start = (n.start as number) + delta;
-    n.end = (n.end as number) + delta;
+/** Moves a machine and every node in it (typed: this runs for every machine after an edit). */
+function moveNode(m: MachineDecl, delta: number): void {
+  move(m, delta);
+  move(m.keyword, delta);
+  moveOptional(m.name, delta);
+  moveOptional(m.extendsKeyword, delta);
+  moveOptional(m.base, delta);
+  moveBlock(m.body, delta);
+  for (const s of m.statements) moveStatement(s, delta);
+}
+
+function moveStatement(s: Statement, delta: number): void {
+  move(s, delta);
+  move(s.keyword, delta);
+  switch (s.kind) {
+    case 'qemu':
+      return moveOptional(s.version, delta);
+    case 'host-kernel':
+      moveOptional(s.min, delta);
+      return moveOptional(s.max, delta);
+    case 'host-kernel-provides':
+      move(s.provides, delta);
+      for (const f of s.features) move(f, delta);
+      return;
+    case 'tsc-frequency':
+    case 'accel':
+      return moveOptional(s.value, delta);
+    case 'cpu':
+      return moveOptional(s.model, delta);
+    case 'cpuid':
+      for (const n of s.models) move(n, delta);
+      moveOptional(s.forKeyword, delta);
+      for (const e of s.edits) {
+        move(e, delta);
+        move(e.signSpan, delta);
+        move(e.feature, delta);
+      }
+      return moveBlock(s.block, delta);
+    case 'migrate':
+      for (const n of s.msrs) move(n, delta);
+      return moveBlock(s.block, delta);
+    case 'alias':
+      return moveOptional(s.name, delta);
+    case 'deprecated':
+      return moveOptional(s.reason, delta);
+    case 'description':
+      return moveOptional(s.text, delta);
+    case 'compat':
+      moveOptional(s.driver, delta);
+      moveOptional(s.property, delta);
+      return moveOptional(s.value, delta);
+    case 'follows-host':
+      return;
   }
-  for (const key in n) {
-    const v = n[key];
-    if (v === null || typeof v !== 'object') continue;
-    if (Array.isArray(v)) {
-      for (const item of v) if (item !== null && typeof item === 'object') moveNode(item, delta);
-    } else moveNode(v, delta);
-  }
+}
+
+function moveBlock(b: Block | undefined, delta: number): void {
+  if (!b) return;
+  move(b, delta);
+  move(b.open, delta);
+  moveOptional(b.close, delta);
+}
+
+function moveOptional(span: Span | undefined, delta: number): void {
+  if (span) move(span, delta);
+}
+
+function move(span: Span, delta: number): void {
+  span.start += delta;
+  span.end += delta;
 }
