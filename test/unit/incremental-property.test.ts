@@ -50,7 +50,7 @@ const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) +
 function randomEdit(r: Rng, text: string, other: string, names: string[]): string {
   const at = r.int(0, text.length);
   const ls = lineStart(text, at);
-  const kind = r.int(0, 11);
+  const kind = r.int(0, 12);
   switch (kind) {
     case 0: return text.slice(0, at) + r.pick(['x', 'a', '1', '.', '-', ' ']) + text.slice(at); // typing
     case 1: return text.slice(0, ls) + '\n' + text.slice(ls); // Enter at a line start
@@ -84,6 +84,7 @@ function randomEdit(r: Rng, text: string, other: string, names: string[]): strin
       return text.slice(0, hit.index) + `machine ${hit[1]}${r.pick(['x', '-v2', ''])}` + text.slice(hit.index + hit[0].length);
     }
     case 10: return text.slice(0, ls) + '  # mtype-ignore: MT302, MT103\n' + text.slice(ls); // suppression above a line
+    case 11: return text.slice(0, at) + r.pick(['\n', ' ']) + text.slice(at + 1); // same length: a space for a line break, or back
     default: return text.slice(0, at) + r.pick(['+x2apic', '-kvm-pv-eoi', 'qemu 2.0', 'host-kernel >= 3.2']) + text.slice(at);
   }
 }
@@ -116,6 +117,14 @@ test('incremental analysis equals a fresh analysis after every edit of the gener
 });
 
 const SMALL = 'machine a {\n  qemu 1.3\n  host-kernel >= 3.2\n  cpuid { +x2apic +x2apic }\n}\n\nmachine b extends a {\n  cpuid +kvm-pv-unhalt\n  qemu 2.0\n  qemu 2.1\n}\n\nmachine c {\n  cpu Haswell\n  compat e1000.x = 1\n  compat e1000.x = 2\n}\n';
+
+test('a line break for a space (same length) before a machine moves its ranges', () => {
+  const p = fresh({ 'f.mtype': SMALL });
+  p.diagnostics('f.mtype');
+  const text = SMALL.replace('qemu 1.3', 'qemu\n1.3');
+  p.update('f.mtype', text);
+  assert.equal(JSON.stringify(p.diagnostics('f.mtype')), JSON.stringify(fresh({ 'f.mtype': text }).diagnostics('f.mtype')));
+});
 
 test('Enter above machines re-checks none of them; their messages stay and their ranges move down a line', () => {
   const p = fresh({ 'f.mtype': SMALL });

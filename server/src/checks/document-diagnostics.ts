@@ -150,7 +150,8 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   }
 
   get diagnostics(): Diagnostic[] {
-    const at = this.placement(false);
+    // Offsets and lines: an edit of equal length before the region (a space for a line break) moves only lines.
+    const at = `${this.version}|${this.placement(false)}`;
     if (at !== this.placedAt) {
       this.placedAt = at;
       this.placed = this.kept.map((s) => this.place(s));
