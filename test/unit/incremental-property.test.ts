@@ -6,7 +6,8 @@
  * diagnostics — the flat list and the per-machine pieces as a server would send
  * them — are byte-identical to a fresh analysis of the same texts.
  *
- * Seeded and bounded for `npm test`; INCREMENTAL_STEPS=5000 runs a longer campaign.
+ * Seeded and bounded for `npm test`; `npm run fuzz:incremental` (INCREMENTAL_STEPS,
+ * INCREMENTAL_SEED) runs a longer campaign.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { generatedFile, rng, type Rng } from './helpers/workload';
 
 const kb = getKnowledgeBase();
 const STEPS = Number(process.env.INCREMENTAL_STEPS ?? 40);
+const SEED = Number(process.env.INCREMENTAL_SEED ?? 20261202);
 
 /** The generated catalogue cut in two at a machine line; the second half's first family extends a machine of the first. */
 function workload(): Record<string, string> {
@@ -90,7 +92,7 @@ function randomEdit(r: Rng, text: string, other: string, names: string[]): strin
 }
 
 test('incremental analysis equals a fresh analysis after every edit of the generated workload, across files', () => {
-  const r = rng(20261202);
+  const r = rng(SEED);
   const files = workload();
   const uris = Object.keys(files);
   const names = [...Object.values(files).join('\n').matchAll(/^machine (\S+)/gm)].map((m) => m[1]);

@@ -59,6 +59,8 @@ const CASES: Array<{ name: string; marked: string; text: string; reparsed?: numb
   { name: 'a new machine typed in the middle', marked: FILE.replace('# between', '|# between'), text: 'machine z extends c {\n' },
   { name: 'a brace group opened on a bad line', marked: FILE.replace('  cpu Haswell', '|  cpu Haswell'), text: 'bogus {\n' },
   { name: 'text before the first machine', marked: '|' + FILE, text: 'junk {\n' },
+  { name: 'Enter at the start of a file that starts with a machine', marked: '|' + FILE, text: '\n', reparsed: 1 },
+  { name: 'Enter at the start of a file that starts with text', marked: '|# head\njunk\n' + FILE, text: '\n' },
   { name: 'CRLF line breaks', marked: FILE.replace(/\n/g, '\r\n').replace('cpu Haswell', 'cpu |Haswell'), text: '\r\n' },
   { name: 'everything deleted', marked: `[${FILE}]`, text: '' },
   { name: 'everything from nothing', marked: '|', text: FILE },

@@ -41,7 +41,8 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   let lo = lowerBound(regions, (r) => r.end > at);
   if (lo === regions.length) lo--;
   let hi = lowerBound(regions, (r) => r.start >= oldEnd) - 1;
-  if (hi + 1 < regions.length && regions[hi + 1].start === oldEnd && !lineBreakBefore(text, oldEnd + delta)) hi++;
+  // (Text before the first machine starts a region only at the start of the file, so it is always touched.)
+  if (hi + 1 < regions.length && regions[hi + 1].start === oldEnd && (!lineBreakBefore(text, oldEnd + delta) || (hi + 1 === 0 && !startsWithMachine(before, 0)))) hi++;
   let fresh: Region[];
   for (;;) {
     const from = regions[lo].start;
