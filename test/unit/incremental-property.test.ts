@@ -177,3 +177,16 @@ test('a piece keeps its version while only other machines change, and moves it w
   const third = v();
   for (const id of ['a', 'b', 'c']) assert.notEqual(third[id], second[id], `${id}: its ranges moved`);
 });
+
+test('the document generation moves only when what would be sent changes', () => {
+  const p = fresh({ 'f.mtype': SMALL });
+  const send = () => (p.diagnostics('f.mtype'), p.diagnosticsGeneration('f.mtype')); // as a server does: send, then remember
+  const g0 = send();
+  p.update('f.mtype', SMALL.replace('machine c {', 'machine c { # a comment'));
+  assert.equal(send(), g0, 'a comment typed in a machine changes nothing sent');
+  p.update('f.mtype', SMALL.replace('machine c {', 'machine c { # a comment').replace('compat e1000.x = 2\n', ''));
+  const g1 = send();
+  assert.notEqual(g1, g0, 'the MT500 is gone');
+  p.update('f.mtype', SMALL.replace('machine c {', 'machine c { # a comment').replace('compat e1000.x = 2\n', '').replace('\nmachine c', ''));
+  assert.notEqual(send(), g1, 'a piece disappeared');
+});

@@ -102,6 +102,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   private placedKey?: string;
   private placedAt?: string;
   private placed: Diagnostic[] = [];
+  private sent?: string;
   /** Distinct anchors of the kept diagnostics' related information. */
   private anchors: Array<{ uri: string; anchor: Span }> = [];
 
@@ -149,12 +150,31 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     }
   }
 
+  /** What the piece sends, as a string, if its diagnostics were placed for its current version. */
+  sentForm(): string | undefined {
+    if (this.placedAt === undefined || !this.placedAt.startsWith(`${this.version}|`)) return undefined;
+    return (this.sent ??= JSON.stringify(this.placed.map(sentOf)));
+  }
+
+  /**
+   * Takes over the version of the piece this one replaces when both send the same (a
+   * comment typed in the machine re-checks it, and finds what it found before).
+   */
+  adopt(previous: RegionDiagnostics): void {
+    const before = previous.sentForm();
+    if (before === undefined || before !== JSON.stringify(this.diagnostics.map(sentOf))) return;
+    const placedAt = this.placedAt!.slice(this.placedAt!.indexOf('|'));
+    this.version = previous.version;
+    this.placedAt = `${this.version}${placedAt}`;
+  }
+
   get diagnostics(): Diagnostic[] {
     // Offsets and lines: an edit of equal length before the region (a space for a line break) moves only lines.
     const at = `${this.version}|${this.placement(false)}`;
     if (at !== this.placedAt) {
       this.placedAt = at;
       this.placed = this.kept.map((s) => this.place(s));
+      this.sent = undefined;
     }
     return this.placed;
   }
@@ -220,10 +240,14 @@ export class DocumentDiagnostics {
     const silenced = suppressedLines(doc);
     const counts = new Map<string, number>();
     const out: RegionDiagnostics[] = [];
+    const previous = new Map<string, RegionDiagnostics>();
+    for (const p of this.pieces.get(doc.uri) ?? []) previous.set(p.id, p);
     for (const region of doc.tree.regions) {
       const entries = region.machines.map((decl) => this.machine(doc, decl));
       let piece = this.byRegion.get(region);
+      let rebuilt = false;
       if (!piece || piece.entries.some((e, i) => e !== entries[i])) {
+        rebuilt = true;
         const all = this.syntax(doc, region);
         for (const e of entries) for (const s of e.findings) all.push(s);
         all.sort(byPlace);
@@ -235,6 +259,8 @@ export class DocumentDiagnostics {
       counts.set(name, n);
       piece.id = n > 1 ? `${name}#${n}` : name;
       piece.refresh(doc, silenced);
+      const before = rebuilt ? previous.get(piece.id) : undefined;
+      if (before && before !== piece) piece.adopt(before);
       out.push(piece);
     }
     this.pieces.set(doc.uri, out);
@@ -324,6 +350,11 @@ function byPlace(a: Stored, b: Stored): number {
   if (ae !== be) return ae - be;
   if (a.code !== b.code) return a.code < b.code ? -1 : 1;
   return a.message < b.message ? -1 : 1;
+}
+
+/** A diagnostic as a language server sends it: no offsets, no fixes. */
+function sentOf(d: Diagnostic) {
+  return { range: d.range, severity: d.severity, code: d.code, message: d.message, tags: d.tags, related: d.related };
 }
 
 /** The flat list of a document's diagnostics, in text order. */

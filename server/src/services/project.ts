@@ -19,6 +19,9 @@ export class Project {
   private analysis: DocumentDiagnostics;
   /** Documents whose pieces are up to date, with their flat list once asked for. */
   private readonly current = new Map<string, { pieces: DiagnosticsPiece[]; flat?: Diagnostic[] }>();
+  /** Per document: the pieces' ids and versions last answered, and a generation that moves when they change. */
+  private readonly generations = new Map<string, { key: string; generation: number }>();
+  private nextGeneration = 1;
 
   constructor(readonly kb: KnowledgeBase) {
     this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, runChecks);
@@ -44,6 +47,7 @@ export class Project {
   remove(uri: string): Set<string> {
     this.workspace.removeDocument(uri);
     this.current.delete(uri);
+    this.generations.delete(uri);
     this.analysis.forget(uri);
     const dirty = this.collectDirty();
     dirty.delete(uri);
@@ -67,8 +71,19 @@ export class Project {
       if (!doc) return [];
       state = { pieces: this.analysis.analyse(doc) };
       this.current.set(uri, state);
+      const key = state.pieces.map((p) => `${p.id}@${p.version}`).join(' ');
+      if (this.generations.get(uri)?.key !== key) this.generations.set(uri, { key, generation: this.nextGeneration++ });
     }
     return state.pieces;
+  }
+
+  /**
+   * A number that changes exactly when the document's diagnostics as sent change (a piece's
+   * `version`, or the list of pieces): a pull-diagnostics `resultId`.
+   */
+  diagnosticsGeneration(uri: string): number {
+    this.diagnosticsByMachine(uri);
+    return this.generations.get(uri)?.generation ?? 0;
   }
 
   /** The document's final diagnostics as one list, in text order. */
