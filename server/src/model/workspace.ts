@@ -169,12 +169,6 @@ export class Workspace {
     return r!;
   }
 
-  /** Whether a declaration belongs to the current version of its document (`uri`). */
-  isCurrent(uri: string, decl: Span): boolean {
-    const ref = this.refs.get(decl as MachineDecl);
-    return !!ref && ref.doc === this.docs.get(uri);
-  }
-
   /** The declaration of the current version of `uri` whose text contains `span`. */
   machineAt(uri: string, span: Span): MachineDecl | undefined {
     const machines = this.docs.get(uri)?.tree.machines;

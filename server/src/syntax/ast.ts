@@ -188,8 +188,6 @@ export interface Region extends Span {
   machines: MachineDecl[];
   comments: Comment[];
   diagnostics: SyntaxDiagnostic[];
-  /** Set when a later version of the document replaced this region (it no longer moves with the text). */
-  retired?: boolean;
 }
 
 export interface SyntaxTree {

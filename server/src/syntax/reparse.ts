@@ -64,7 +64,6 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   }
   // A re-parsed region whose machines came out exactly as before (an edit in the comments
   // or blank lines after a machine) keeps the machines' objects, and what hangs on them.
-  for (let k = lo; k <= hi; k++) regions[k].retired = true;
   for (const r of fresh) {
     const old = regions.slice(lo, hi + 1).find((o) => o.start === r.start);
     if (old) r.machines = r.machines.map((m, i) => (old.machines[i] && sameNode(old.machines[i], m) ? old.machines[i] : m));
