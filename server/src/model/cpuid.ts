@@ -246,6 +246,6 @@ export function modelsToCheck(machine: ResolvedMachine): Array<{ name: string; o
     out.push({ name, origin });
   };
   add(machine.cpu?.value ?? DEFAULT_MODEL, machine.cpu?.origin);
-  for (const e of machine.edits) for (const m of e.models) add(m.text, { uri: e.origin.uri, machine: e.origin.machine, span: { start: m.start, end: m.end } });
+  for (const e of machine.edits) for (const m of e.models) add(m.text, { uri: e.origin.uri, machine: e.origin.machine, span: m });
   return out;
 }

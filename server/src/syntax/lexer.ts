@@ -51,11 +51,16 @@ function isWordPart(c: number): boolean {
   return isWordStart(c) || c === 46 /* . */ || c === 45 /* - */;
 }
 
-export function lex(text: string): LexResult {
+/**
+ * Lexes `text[from, to)` with offsets into the whole text. Tokens never span a line
+ * break, so lexing a range that starts at a line start gives exactly the tokens a
+ * whole-text lex gives there (the incremental parser relies on it).
+ */
+export function lex(text: string, from = 0, to = text.length): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
-  const n = text.length;
-  let i = 0;
+  const n = to;
+  let i = from;
   let lineHasToken = false;
   const push = (kind: TokenKind, start: number, end: number, extra?: Partial<Token>) => {
     tokens.push({ kind, start, end, text: text.slice(start, end), ...extra });
