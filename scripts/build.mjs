@@ -1,5 +1,5 @@
 // Builds the three bundles (client, server, CLI) and, with --tests, the test files.
-// Usage: node scripts/build.mjs [--watch] [--production] [--tests]
+// Usage: node scripts/build.mjs [--watch] [--production] [--tests] [--oracles]
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,11 @@ if (args.has('--tests')) {
     outbase: 'test/unit',
     outdir: 'out/test',
   });
+}
+
+if (args.has('--oracles')) {
+  // The tests against real QEMU/libvirt (npm run test:oracles): bundled like the unit tests, run apart.
+  builds.push({ ...common, sourcemap: true, minify: false, entryPoints: tsFiles('test/oracles').filter((f) => f.endsWith('.test.ts')), outbase: 'test/oracles', outdir: 'out/oracles' });
 }
 
 if (args.has('--watch')) {

@@ -7,6 +7,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { inlineExplainLens, openExplanation, registerExplainDocuments } from './explain-view';
+import { restartPolicy } from './restart';
+import { configure, statusItems } from './status';
 
 let client: LanguageClient | undefined;
 
@@ -15,12 +18,6 @@ interface MachineSummary {
   uri: string;
   base?: string;
   description?: string;
-}
-
-interface ProjectStatus {
-  machines: number;
-  files: number;
-  kb: { features: number; msrs: number; models: number; releases: number; newestQemu: string | null };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -38,19 +35,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     outputChannel: output,
     traceOutputChannel: output,
+    errorHandler: restartPolicy(output),
+    middleware: {
+      provideCodeLenses: async (document, token, next) => (await next(document, token))?.map(inlineExplainLens),
+    },
   };
   const lc = new LanguageClient('mtype', 'mtype language server', serverOptions, clientOptions);
   client = lc;
+  const explainDocs = registerExplainDocuments(lc);
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('mtype.explainMachine', (name?: unknown) => explain(lc, name)),
+    explainDocs.disposable,
+    vscode.commands.registerCommand('mtype.explainMachine', (name?: unknown) => explain(lc, name, explainDocs.refresh)),
     vscode.commands.registerCommand('mtype.copyQemu', (name?: unknown) => copy(lc, 'qemu', name)),
     vscode.commands.registerCommand('mtype.copyLibvirt', (name?: unknown) => copy(lc, 'libvirt', name)),
     vscode.commands.registerCommand('mtype.compareMachines', () => compare(lc)),
     vscode.commands.registerCommand('mtype.openExample', () => openExample(context)),
+    vscode.commands.registerCommand('mtype.configure', () => configure(context.extension.id)),
   );
   await lc.start();
-  context.subscriptions.push(statusItem(lc));
+  context.subscriptions.push(statusItems(lc));
 }
 
 export async function deactivate(): Promise<void> {
@@ -60,11 +64,9 @@ export async function deactivate(): Promise<void> {
 
 // ---- commands -------------------------------------------------------------
 
-async function explain(lc: LanguageClient, arg: unknown): Promise<void> {
+async function explain(lc: LanguageClient, arg: unknown, refresh: () => void): Promise<void> {
   const name = await machineName(lc, arg, 'Machine type to explain');
-  if (!name) return;
-  const result = await ask<{ text: string }>(lc, 'mtype/explain', { name, format: 'markdown' });
-  if (result) await showMarkdown(result.text);
+  if (name) await openExplanation(name, refresh);
 }
 
 async function copy(lc: LanguageClient, format: 'qemu' | 'libvirt', arg: unknown): Promise<void> {
@@ -128,36 +130,4 @@ async function showMarkdown(content: string): Promise<void> {
   } catch {
     await vscode.window.showTextDocument(doc); // no Markdown preview available: the source will do
   }
-}
-
-/** "mtype: N machines", with the knowledge base's size in the detail; refreshed as files change. */
-function statusItem(lc: LanguageClient): vscode.Disposable {
-  const item = vscode.languages.createLanguageStatusItem('mtype.status', { language: 'mtype' });
-  item.name = 'mtype';
-  item.command = { title: 'Explain', command: 'mtype.explainMachine' };
-  let timer: NodeJS.Timeout | undefined;
-  const refresh = async () => {
-    try {
-      const s = await lc.sendRequest<ProjectStatus>('mtype/status', {});
-      item.text = `mtype: ${s.machines} machine${s.machines === 1 ? '' : 's'}`;
-      item.detail = `KB: ${s.kb.features} features, ${s.kb.msrs} MSRs, ${s.kb.models} models, QEMU ≤ ${s.kb.newestQemu ?? '?'}`;
-    } catch {
-      item.text = 'mtype';
-    }
-  };
-  const schedule = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void refresh(), 500);
-  };
-  void refresh();
-  const subscriptions = [
-    vscode.workspace.onDidChangeTextDocument((e) => e.document.languageId === 'mtype' && schedule()),
-    vscode.workspace.onDidOpenTextDocument(schedule),
-    vscode.workspace.onDidCloseTextDocument(schedule),
-  ];
-  return new vscode.Disposable(() => {
-    if (timer) clearTimeout(timer);
-    item.dispose();
-    for (const s of subscriptions) s.dispose();
-  });
 }

@@ -1,5 +1,6 @@
 // A node:test reporter that prints one closing line, "ui suite: N passed, N failed (N skipped)", after the spec
-// reporter's output. Used by scripts/e2e/run-e2e.sh for test/e2e/ui.test.mjs.
+// reporter's output. Used by scripts/e2e/run-e2e.sh for test/e2e/*.test.mjs; MTYPE_SUITE names the suite
+// (default "ui suite").
 export default async function* summary(source) {
   let passed = 0;
   let failed = 0;
@@ -16,5 +17,5 @@ export default async function* summary(source) {
       failed++;
     }
   }
-  yield `ui suite: ${passed} passed, ${failed} failed${skipped ? ` (${skipped} skipped)` : ''}\n`;
+  yield `${process.env.MTYPE_SUITE || 'ui suite'}: ${passed} passed, ${failed} failed${skipped ? ` (${skipped} skipped)` : ''}\n`;
 }

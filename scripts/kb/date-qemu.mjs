@@ -5,7 +5,8 @@
 //   models.json    qemuSince / qemuUntil, aliasDates (plain, alias and versioned names), vendor
 //   msrs.json      migratedSince (migrated under KVM: in the stream AND got/put through KVM),
 //                  vmstateSince (in the stream), the MTRR and machine-check families
-//   releases.json  kvmDefaults, kvmDefaultsOff, kvmDefaultsFollowHost, per release
+//   releases.json  kvmDefaults, kvmDefaultsOff, kvmDefaultsFollowHost, commandLine (-cpu and accelerator
+//                  syntax), per release; machineTypes (each PC machine type's first and last release)
 //
 // Inputs (committed; each made by a script from the QEMU release trees):
 //   scripts/kb/data/qemu-names.json      node scripts/kb/qemu/names.mjs
@@ -71,6 +72,11 @@ export function dateFeatures(features, names, migration, linux) {
         dates[s.spelling] = { since: s.first, until: acceptedByConversion(s.spelling, sp) ? null : s.removedIn ?? null };
       }
       rec.aliasDates = dates;
+      // The canonical spelling itself may be younger than the bit (kvm-pv-eoi in 2.8, kvm_pv_eoi in 1.2):
+      // an export for a release before it must use the older spelling.
+      const own = sp.find((s) => s.spelling === f.name);
+      if (own && own.first !== first.first) rec.nameSince = own.first;
+      else delete rec.nameSince;
       if (first.sinceOldest) rec.notes = note(rec.notes, 'QEMU', `already named in ${RELEASES[0]}, the oldest release read`);
       else rec.notes = note(rec.notes, 'QEMU', `first named in ${first.first} (as ${first.spelling})`);
     }
@@ -236,12 +242,39 @@ export function dateReleases(releasesFile, migration, names) {
   for (const v of RELEASES) {
     const kd = migration.kvmDefaults[v];
     const old = dates.get(v) ?? { version: v, date: null, kvmDefaults: [], minKernel: null, sources: [`qemu/qemu@${releaseCommit(v)} (release commit)`] };
-    if (!kd) { out.push(old); continue; }
+    const cmdline = commandLineSyntax(names, v);
+    if (!kd) { out.push(cmdline ? { ...old, ...cmdline.fields, sources: [...new Set([...old.sources, cmdline.source])] } : old); continue; }
     const rec = { ...old, kvmDefaults: order(kd.on, old.kvmDefaults), kvmDefaultsOff: [...kd.off].sort(), kvmDefaultsFollowHost: !!kd.followsHostKernel };
-    rec.sources = [...new Set([...old.sources, ...kd.sources])];
+    if (cmdline) Object.assign(rec, cmdline.fields);
+    rec.sources = [...new Set([...old.sources, ...kd.sources, ...(cmdline ? [cmdline.source] : [])])];
     out.push(rec);
   }
-  return { ...releasesFile, releases: out };
+  return { ...releasesFile, releases: out, machineTypes: machineTypeDates(names) };
+}
+
+/** Each PC machine type with the first release that defines it and the first that no longer does. */
+function machineTypeDates(names) {
+  const out = {};
+  const seen = names.releases.filter((r) => r.machineTypes);
+  for (const [i, r] of seen.entries()) {
+    for (const t of r.machineTypes) {
+      if (!out[t]) out[t] = { since: r.version, until: null, source: `qemu/qemu:hw/i386/pc_piix.c, pc_q35.c (hw/pc*.c before 1.5)@${releaseCommit(r.version)}` };
+    }
+    for (const t of Object.keys(out)) if (!r.machineTypes.includes(t) && !out[t].until && i > 0) out[t].until = r.version;
+  }
+  const names2 = Object.keys(out).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return Object.fromEntries(names2.map((t) => [t, out[t]]));
+}
+
+/** The release's -cpu / accelerator syntax (names.mjs cpuOptions), as the KB's `commandLine` field. */
+function commandLineSyntax(names, v) {
+  const o = names.releases.find((r) => r.version === v)?.cpuOptions;
+  if (!o) return null;
+  const accel = o.accelOption ? '-accel' : o.machineAccel ? '-machine accel=' : o.enableKvm ? '-enable-kvm' : null;
+  return {
+    fields: { commandLine: { machine: o.machineOption ? '-machine' : '-M', featureSyntax: o.featureProps ? 'on-off' : 'plus-minus', tscFrequencyKey: o.tscKey, accel } },
+    source: `qemu/qemu:${o.file}@${releaseCommit(v)} (-cpu parser), qemu/qemu:${o.optionsFile}@${releaseCommit(v)} (accelerator options)`,
+  };
 }
 
 function order(names, previous) {

@@ -217,3 +217,36 @@ export function workspaceFiles() {
     fixtures: path.join(ROOT, 'test/vscode/fixtures'),
   };
 }
+
+/**
+ * Records every notification the workbench shows (toasts, and rows of the notification center) in
+ * window.__mtypeNotifications as { severity, message }, from the first paint on: a MutationObserver sees a toast
+ * even if it hides again before a test looks. Call before page.goto.
+ */
+export async function watchNotifications(page) {
+  await page.addInitScript(() => {
+    const seen = new WeakSet();
+    window.__mtypeNotifications = [];
+    const severityOf = (item) => {
+      const icon = item.querySelector('.notification-list-item-icon');
+      const cls = icon ? icon.className : '';
+      return /codicon-error/.test(cls) ? 'error' : /codicon-warning/.test(cls) ? 'warning' : 'info';
+    };
+    const scan = () => {
+      for (const item of document.querySelectorAll('.notification-list-item')) {
+        const message = item.querySelector('.notification-list-item-message')?.textContent?.trim() ?? '';
+        if (seen.has(item) || !message) continue;
+        seen.add(item);
+        window.__mtypeNotifications.push({ severity: severityOf(item), message });
+      }
+    };
+    const start = () => new MutationObserver(scan).observe(document.body, { childList: true, subtree: true, characterData: true });
+    if (document.body) start();
+    else document.addEventListener('DOMContentLoaded', start);
+  });
+}
+
+/** The notifications recorded since the page loaded (see watchNotifications). */
+export function notifications(page) {
+  return page.evaluate(() => window.__mtypeNotifications ?? []);
+}

@@ -176,7 +176,7 @@ describe('language server protocol', () => {
     assert.ok(list.machines.some((m) => m.name === 'pc-base'));
     assert.equal(list.current, 'pc-child');
     const qemu = await client.request<{ text: string }>('mtype/explain', { name: 'pc-base', format: 'qemu' });
-    assert.match(qemu.text, /^-cpu qemu64/);
+    assert.match(qemu.text, /^-machine accel=kvm -cpu qemu64(,|$)/, 'QEMU 2.0: the accelerator is a -machine option');
     const cmp = await client.request<{ markdown: string }>('mtype/compare', { a: 'pc-base', b: 'pc-child' });
     assert.match(cmp.markdown, /^# pc-base → pc-child/);
     const status = await client.request<{ machines: number; kb: { features: number } }>('mtype/status', {});

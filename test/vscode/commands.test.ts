@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 /**
- * The extension's commands, run the way a user runs them: Explain (a Markdown view), Copy as QEMU -cpu and as
+ * The extension's commands, run the way a user runs them: Explain (the Markdown preview of a read-only document), Copy as QEMU command line and as
  * libvirt <cpu> (read back from the clipboard), Compare (two quick picks, answered here).
  */
 import * as assert from 'node:assert/strict';
@@ -38,10 +38,17 @@ suite('commands', () => {
     for (const c of COMMANDS) assert.ok(contributed.includes(c), `${c} is in contributes.commands`);
   });
 
-  test('Explain machine type opens the resolved machine as Markdown', async () => {
-    const before = openMarkdown();
+  test('Explain machine type opens the resolved machine as Markdown, in the Markdown preview', async () => {
     await vscode.commands.executeCommand('mtype.explainMachine', 'pc-q35-7.2');
-    const doc = await newMarkdown(before, 'the explanation of pc-q35-7.2', (t) => t.includes('pc-q35-7.2'));
+    // a tab of the preview editor on the read-only explanation document
+    const tab = await waitFor('the preview tab of mtype-explain:/pc-q35-7.2.md', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === 'mtype-explain:/pc-q35-7.2.md' && t.input.viewType === 'vscode.markdown.preview.editor'),
+    );
+    assert.ok(tab.isActive, 'the explanation is the active tab');
+    const doc = await waitFor('the explanation document', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === 'mtype-explain:/pc-q35-7.2.md'));
+    assert.equal(doc.languageId, 'markdown');
     const text = doc.getText();
     assert.match(text, /Skylake-Server-v4/);
     assert.match(text, /kvm-pv-eoi/);
@@ -49,9 +56,9 @@ suite('commands', () => {
     assert.match(text, /MSR_KVM_PV_EOI_EN/);
   });
 
-  test('Copy as QEMU -cpu puts the -cpu option on the clipboard', async () => {
+  test('Copy as QEMU puts the -machine, -accel and -cpu options on the clipboard', async () => {
     const text = await clipboardAfter('mtype.copyQemu', 'pc-q35-7.2');
-    assert.match(text, /^-cpu Skylake-Server-v4,/);
+    assert.match(text, /^-machine pc-q35-7\.2 -accel kvm -cpu Skylake-Server-v4,/);
     for (const bit of ['x2apic', 'kvmclock', 'kvm-steal-time', 'kvm-pv-eoi', 'kvmclock-stable-bit']) assert.match(text, new RegExp(`[,]${bit}=on\\b`));
   });
 
@@ -78,7 +85,7 @@ suite('commands', () => {
       return t !== sentinel ? t : undefined;
     });
     await done;
-    assert.match(text, /^-cpu Skylake-Server-v4,/);
+    assert.match(text, /^-machine pc-q35-8\.0 -accel kvm -cpu Skylake-Server-v4,/);
   });
 
   test('Compare machine types: two quick picks, then the difference as Markdown', async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 
 /** The files run in this order: read-only checks first, then the tests that edit, rename, close and delete. */
-const ORDER = ['diagnostics', 'language', 'commands', 'actions', 'lifecycle'];
+const ORDER = ['diagnostics', 'language', 'commands', 'actions', 'lifecycle', 'restart'];
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, reporter: 'spec', timeout: 60_000, slow: 5_000 });

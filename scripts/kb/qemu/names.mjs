@@ -262,6 +262,8 @@ function loadRelease(rel) {
     spellings: new Map(), // spelling -> [{word, bit, kind, of}]
     aliasCalls: [], unresolvedAliases: [], checks: {}, models: new Map(), notes: [],
     feat2prop: srcs.some((f) => /\bvoid\s+feat2prop\s*\(/.test(f.text)),
+    cpuOptions: cpuOptionSyntax(srcs) && { ...cpuOptionSyntax(srcs), ...acceleratorOptions(gitdir, commit) },
+    machineTypes: machineTypes(gitdir, commit),
     defs,
   };
   // ----- feature words -----
@@ -365,6 +367,66 @@ function loadRelease(rel) {
   }
   delete R.defs;
   return R;
+}
+
+/**
+ * How the release's -cpu parser takes feature bits and the TSC frequency (the function that
+ * splits the option with strtok on ','): `featureProps` when every feature bit is a QOM property
+ * (x86_cpu_register_feature_bit_props), so `name=on|off` sets it; before that only `+name`/`-name`
+ * set bits. `tscKey` is the key that sets the guest TSC frequency: `tsc-frequency` when any
+ * `key=value` reaches the CPU's properties (a generic fallback, or the global properties of 2.7+)
+ * and the property exists, else the parser's own special key (`tsc-freq` or `tsc_freq`), else null.
+ */
+function cpuOptionSyntax(srcs) {
+  for (const f of srcs) {
+    const at = f.text.search(/featurestr\s*=\s*(?:features\s*\?\s*)?strtok\s*\(/);
+    if (at < 0) continue;
+    const open = f.text.lastIndexOf('\n{', at) + 1;
+    const body = f.text.slice(open, matchClose(f.text, open) + 1);
+    const featureProps = srcs.some((s) => /\bx86_cpu_register_feature_bit_props\s*\(/.test(s.text));
+    const generic = /qdev_prop_register_global\s*\(/.test(body) || /\}\s*else\s*\{\s*object_property_parse\s*\(\s*OBJECT\s*\(\s*cpu\s*\)\s*,\s*val\s*,\s*featurestr\b/.test(body);
+    const tscProp = srcs.some((s) => /object_(?:class_)?property_add\w*\s*\(\s*\w+\s*,\s*"tsc-frequency"/.test(s.text));
+    const tscKey = generic && tscProp ? 'tsc-frequency' : /"tsc-freq"/.test(body) ? 'tsc-freq' : /"tsc_freq"/.test(body) ? 'tsc_freq' : null;
+    return { featureProps, tscKey, file: f.path };
+  }
+  return null;
+}
+
+/**
+ * How the release's command line selects the machine type (`-machine`, else only `-M`) and the accelerator: `-accel` (DEF("accel") in
+ * qemu-options.hx), `-machine accel=` (the machine option's help text), `-enable-kvm`
+ * (qemu-options.hx, or vl.c's option table before the .hx file existed).
+ */
+function acceleratorOptions(gitdir, commit) {
+  const hx = gitShow(gitdir, commit, 'qemu-options.hx');
+  const text = hx ?? gitShow(gitdir, commit, 'vl.c') ?? '';
+  return {
+    accelOption: /\bDEF\(\s*"accel"/.test(text),
+    machineAccel: /\baccel=accel/.test(text),
+    enableKvm: /\bDEF\(\s*"enable-kvm"/.test(text) || /\{\s*"enable-kvm"\s*,/.test(text),
+    machineOption: /\bDEF\(\s*"machine"/.test(text),
+    optionsFile: hx ? 'qemu-options.hx' : 'vl.c',
+  };
+}
+
+/**
+ * The x86 PC machine types a release defines (`-machine TYPE`), from hw/pc*.c / hw/i386/pc_*.c:
+ * `.name = "pc-1.2"` structs (0.10-2.4), DEFINE_*_MACHINE(suffix, "pc-i440fx-2.8", …) (2.5-9.0),
+ * DEFINE_*_MACHINE[_AS_LATEST|_BUGFIX](major, minor[, micro]) (9.1+), and the `pc` / `q35` aliases.
+ */
+function machineTypes(gitdir, commit) {
+  const files = lsTree(gitdir, commit, ['hw']).filter((f) => /^hw\/(i386\/)?(pc|pc_piix|pc_q35|isapc)\.c$/.test(f));
+  const types = new Set();
+  const typeName = /^(?:isapc|pc-(?:i440fx-|q35-)?\d+\.\d+(?:\.\d+)?)$/;
+  for (const f of files) {
+    const text = stripComments(gitShow(gitdir, commit, f) ?? '');
+    for (const m of text.matchAll(/(?:\.name\s*=|DEFINE_\w*MACHINE\w*\(\s*\w+\s*,)\s*"([^"]+)"/g)) if (typeName.test(m[1])) types.add(m[1]);
+    for (const m of text.matchAll(/^\s*DEFINE_(I440FX|Q35)_MACHINE(_AS_LATEST|_BUGFIX)?\(\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/gm)) {
+      types.add(`pc-${m[1] === 'Q35' ? 'q35' : 'i440fx'}-${m[3]}.${m[4]}${m[5] ? '.' + m[5] : ''}`);
+    }
+    for (const m of text.matchAll(/\balias\s*=\s*"(pc|q35)"|\b(?:true|false)\s*,\s*"(pc|q35)"\s*,\s*major\b/g)) types.add(m[1] ?? m[2]);
+  }
+  return [...types].sort();
 }
 
 function addModel(R, name, rec) {
@@ -640,7 +702,7 @@ const out = {
   releases: loaded.map((R) => ({
     version: R.version, commit: R.commit, repo: R.gitdir.includes('ChengyuZhu6') ? 'ChengyuZhu6/qemu' : 'mkulke/qemu',
     paths: { tables: R.tableFile, models: R.defsFile, aliases: R.aliasFile || null, headers: R.files.headers, kvmPara: R.files.kvmPara, configs: R.files.configs },
-    feat2prop: R.feat2prop, tableChecks: R.checks, unresolvedAliases: R.unresolvedAliases.sort(), notes: R.notes.sort(),
+    feat2prop: R.feat2prop, cpuOptions: R.cpuOptions, machineTypes: R.machineTypes, tableChecks: R.checks, unresolvedAliases: R.unresolvedAliases.sort(), notes: R.notes.sort(),
     counts: { words: R.words.size, spellings: R.spellings.size, models: R.models.size },
   })),
   features, models,
@@ -659,6 +721,6 @@ function compact(v, depth = 0) {
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !DROP.has(k)).map(([k, x]) => [k, compact(x, depth + 1)]));
   return v;
 }
-const written = full ? out : { ...compact(out), releases: out.releases.map((r) => ({ version: r.version, commit: r.commit })) };
+const written = full ? out : { ...compact(out), releases: out.releases.map((r) => ({ version: r.version, commit: r.commit, cpuOptions: r.cpuOptions, machineTypes: r.machineTypes })) };
 fs.writeFileSync(outPath, JSON.stringify(canon(written), null, 1) + '\n');
 console.error(`wrote ${outPath}: ${Object.keys(features).length} spellings, ${Object.keys(models).length} models, ${loaded.length} releases`);

@@ -46,6 +46,10 @@ test('names.mjs and migration.mjs on the fixture releases reproduce their expect
     assert.equal(names.features.vme.first, '2.0', 'a name is dated by the first release whose tree has it');
     assert.equal(names.features.fpu.first, '1.0');
     assert.deepEqual([names.models['fixture-intel'].first, names.models['fixture-intel'].vendor], ['2.0', 'intel']);
+    const [r1, r2] = names.releases;
+    assert.deepEqual([r1.machineTypes, r2.machineTypes], [['pc', 'pc-1.0'], ['pc-i440fx-2.0', 'pc-q35-2.0']], 'struct and both macro forms of machine types');
+    assert.equal(r1.cpuOptions, null, 'no -cpu parser in the tree: unknown, not guessed');
+    assert.deepEqual([r2.cpuOptions.featureProps, r2.cpuOptions.tscKey], [true, 'tsc-frequency'], 'bit properties, and key=value pairs reach the tsc-frequency property');
     const mig = JSON.parse(fs.readFileSync(path.join(dir, 'expected-migration.json'), 'utf8'));
     const msr = mig.msrs.MSR_FIXTURE_STATE;
     assert.deepEqual([msr.vmstateSince, msr.migratedUnderKvmSince], ['1.0', '2.0'], 'in the stream from 1.0, through KVM only from 2.0');

@@ -10,9 +10,22 @@ import { compareVersions } from '../common/version';
 import { featureLocation, featureWithLocation } from '../kb/describe';
 import type { EffectiveBit } from '../model/cpuid';
 import type { KernelRange } from './kernel-facts';
+import { maySuggest, type NameKind } from './budget';
+
+/** One did-you-mean budget answer a check asked for, at an offset relative to the machine. */
+export interface BudgetQuery {
+  kind: NameKind;
+  at: number;
+  limit?: number;
+  answer: boolean;
+}
 
 export class MachineContext {
   private viewCache?: CpuidView[];
+  /** The budget answers the checks asked for (checks/budget.ts): the findings depend on them. */
+  readonly budgetQueries: BudgetQuery[] = [];
+  /** Set when a check asked about a name outside this machine. */
+  askedOutside = false;
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -31,6 +44,15 @@ export class MachineContext {
   /** The machine's name in the text: where findings without a better place go. */
   get nameSpan(): Span {
     return this.ref.decl.name ?? this.ref.decl.keyword;
+  }
+
+  /** Whether the name at `offset` (in this machine) may get did-you-mean suggestions; remembered. */
+  maySuggest(kind: NameKind, offset: number, limit?: number): boolean {
+    const answer = maySuggest(this.doc.tree, kind, offset, limit);
+    const decl = this.ref.decl;
+    if (offset < decl.start || offset > decl.end) this.askedOutside = true;
+    this.budgetQueries.push({ kind, at: offset - decl.start, limit, answer });
+    return answer;
   }
 
   get qemu(): string {

@@ -7,7 +7,6 @@ import { featureWithLocation } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck } from './context';
-import { maySuggest } from './budget';
 import { setByRelease } from './release-names';
 import { dependenciesAt, dependencyCandidates } from './base-subsets';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
@@ -25,7 +24,7 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
       const word = edit.feature.text;
       const feature = kb.feature(word);
       if (!feature) {
-        const suggestions = maySuggest(ctx.doc.tree, 'feature', edit.feature.start) ? kb.suggestFeature(word) : [];
+        const suggestions = ctx.maySuggest('feature', edit.feature.start) ? kb.suggestFeature(word) : [];
         report({
           code: 'MT100',
           message: `unknown CPUID feature '${word}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,
@@ -115,7 +114,7 @@ export const checkProvidedNames: MachineCheck = (ctx, report) => {
     for (const name of s.features) {
       const feature = kb.feature(name.text);
       if (!feature) {
-        const suggestions = maySuggest(ctx.doc.tree, 'feature', name.start) ? kb.suggestFeature(name.text) : [];
+        const suggestions = ctx.maySuggest('feature', name.start) ? kb.suggestFeature(name.text) : [];
         report({
           code: 'MT100',
           message: `unknown CPUID feature '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,

@@ -2,7 +2,6 @@
 import type { FixIntent } from '../common/diagnostic';
 import { suggest } from '../common/suggest';
 import type { MachineCheck } from './context';
-import { maySuggest } from './budget';
 
 /** MT113 names at most this many other definitions, so N copies of a machine cost O(N) each, not O(N) text each. */
 const MAX_LISTED_DUPLICATES = 5;
@@ -15,7 +14,7 @@ export const checkInheritance: MachineCheck = (ctx, report) => {
   if (!base) return;
   const { missingBase, cycle } = ctx.machine;
   if (missingBase && missingBase.in.decl === decl) {
-    const suggestions = maySuggest(ctx.doc.tree, 'base', base.start, Math.max(10, Math.floor(BASE_SUGGESTION_WORK / ctx.workspace.machineNameCount))) ? suggest(base.text, ctx.workspace.machineNames(), 3).filter((s) => s !== ctx.name) : [];
+    const suggestions = ctx.maySuggest('base', base.start, Math.max(10, Math.floor(BASE_SUGGESTION_WORK / ctx.workspace.machineNameCount))) ? suggest(base.text, ctx.workspace.machineNames(), 3).filter((s) => s !== ctx.name) : [];
     report({
       code: 'MT111',
       message: `unknown base machine type '${base.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ': no .mtype file of the workspace defines it'}`,

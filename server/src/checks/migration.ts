@@ -10,7 +10,6 @@ import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
-import { maySuggest } from './budget';
 import { enabledWhere, hasStateMsr, mayBlockMigration } from './base-subsets';
 import { activeBlock } from './migration-blocks';
 import { releaseRejects } from './release-names';
@@ -114,7 +113,7 @@ export const checkMigrateList: MachineCheck = (ctx, report) => {
       const msr = kb.msr(name.text);
       if (!msr) {
         const isIndex = /^0x[0-9a-f]+$/i.test(name.text);
-        const suggestions = isIndex || !maySuggest(ctx.doc.tree, 'msr', name.start) ? [] : kb.suggestMsr(name.text);
+        const suggestions = isIndex || !ctx.maySuggest('msr', name.start) ? [] : kb.suggestMsr(name.text);
         report({
           code: 'MT120',
           message: isIndex

@@ -8,7 +8,6 @@ import type { FixIntent } from '../common/diagnostic';
 import type { Name } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import type { Finding } from '../common/diagnostic';
-import { maySuggest } from './budget';
 import { suggest } from '../common/suggest';
 import { modelSpellingDates, nameInRelease, type NameInRelease } from './release-names';
 
@@ -28,7 +27,7 @@ export const checkModels: MachineCheck = (ctx, report) => {
   for (const { name, isCpuLine } of ownModelNames(ctx)) {
     const model = ctx.kb.model(name.text);
     if (!model) {
-      const suggestions = maySuggest(ctx.doc.tree, 'model', name.start) ? ctx.kb.suggestModel(name.text) : [];
+      const suggestions = ctx.maySuggest('model', name.start) ? ctx.kb.suggestModel(name.text) : [];
       report({
         code: 'MT110',
         message: `unknown CPU model '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ''}`,

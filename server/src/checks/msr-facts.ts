@@ -10,8 +10,20 @@ export type Migration =
   /** The KB does not know when (or whether) QEMU migrates it: say nothing. */
   | { migrated: undefined };
 
+/** Each machine's `migrate` entries by record, first entry first (built once per resolution). */
+const declaredByMachine = new WeakMap<ResolvedMachine, Map<MsrRecord, MigrateRef>>();
+
 export function declaredMigration(machine: ResolvedMachine, msr: MsrRecord, kb: KnowledgeBase): MigrateRef | undefined {
-  return machine.migrate.find((m) => kb.msr(m.name.text) === msr);
+  let declared = declaredByMachine.get(machine);
+  if (!declared) {
+    declared = new Map();
+    for (const m of machine.migrate) {
+      const record = kb.msr(m.name.text);
+      if (record && !declared.has(record)) declared.set(record, m);
+    }
+    declaredByMachine.set(machine, declared);
+  }
+  return declared.get(msr);
 }
 
 /**

@@ -7,7 +7,9 @@ import { isCode, type Diagnostic, type SeverityOverrides, type SeveritySetting }
 import { getKnowledgeBase } from '../kb/knowledge-base';
 import { Workspace } from '../model/workspace';
 import { analyseDocument } from '../checks/index';
-import { explainMachine, explanationLibvirt, explanationQemu, explanationText } from '../services/explain';
+import { explainMachine, explanationText } from '../services/explain';
+import { explanationQemu } from '../services/explain-qemu';
+import { libvirtXml } from '../interop/libvirt';
 import { allRecordsJson, lookupRecord, suggestRecord } from '../services/kb-records';
 import { suggest } from '../common/suggest';
 import { isVersion } from '../common/version';
@@ -15,6 +17,9 @@ import { parseArgs, single } from './args';
 import { MAX_FILE_BYTES, UsageError, collectFiles, readText } from './files';
 import { toSarif } from './sarif';
 import { formatRecordText } from './kb-text';
+import { importToMtype } from '../interop/import';
+import { ImportError } from '../interop/imported';
+import { readFileSync } from 'node:fs';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
@@ -26,6 +31,7 @@ Usage:
   mtype explain MACHINE [--model MODEL] [PATH…] [--format text|json|qemu|libvirt]
   mtype kb NAME [--format text|json]
   mtype kb --all --format json
+  mtype import [FILE|-] [--from qemu|libvirt] [--name NAME] [--qemu VERSION]
 
 PATH is a .mtype file or a folder (every *.mtype below it, skipping node_modules
 and dot-folders); the default is the current folder. LEVEL is error, warning,
@@ -74,11 +80,26 @@ Prints the knowledge-base record of a feature (canonical name or alias), an MSR 
 or hex index) or a CPU model; --all prints every record.
 
 Exit status: 0 found, 1 unknown name (with did-you-mean), 2 could not run.`,
+  import: `Usage: mtype import [FILE|-] [--from qemu|libvirt] [--name NAME] [--qemu VERSION]
+
+Reads a QEMU command line (qemu-system-x86_64 -machine pc-q35-7.2 -cpu Skylake-Server,+pcid …,
+as text: quotes and \ line continuations are fine) or a libvirt domain XML from FILE, or from
+standard input when FILE is - or absent, and prints the .mtype machine with the same guest CPU.
+Names it does not know are kept as written and reported on standard error as the checker
+reports them (MT100, MT104, MT110, MT114).
+
+  --from qemu|libvirt   the input's format (default: XML when it starts with '<', else qemu)
+  --name NAME           the machine's name (default: the machine type, else 'imported')
+  --qemu VERSION        its QEMU release (default: the machine type's version, pc-q35-7.2 -> 7.2)
+
+Exit status: 0 imported, 2 could not run (unreadable input: path:line:col: error: …).`,
 };
 
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Standard input as text (import reads it for '-'); the process's own when absent. */
+  stdin?: () => string;
 }
 
 export function run(argv: string[], io: Io): number {
@@ -95,6 +116,8 @@ export function run(argv: string[], io: Io): number {
         return explain(rest, io);
       case 'kb':
         return kb(rest, io);
+      case 'import':
+        return importCommand(rest, io);
       case '--version':
       case '-v':
         io.out(VERSION);
@@ -108,7 +131,7 @@ export function run(argv: string[], io: Io): number {
         io.err(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command '${command}' (expected check, explain or kb)`);
+        throw new UsageError(`unknown command '${command}' (expected check, explain, kb or import)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -237,8 +260,8 @@ function explain(argv: string[], io: Io): number {
   if (model && !kbase.model(model)) throw new UsageError(`unknown CPU model '${model}'`);
   const e = explainMachine(ref, workspace, kbase, model);
   if (format === 'json') io.out(JSON.stringify(e, null, 2));
-  else if (format === 'qemu') io.out(explanationQemu(e, kbase));
-  else if (format === 'libvirt') io.out(explanationLibvirt(e, kbase));
+  else if (format === 'qemu') io.out(explanationQemu(e, ref, workspace, kbase));
+  else if (format === 'libvirt') io.out(libvirtXml(e, kbase, { tscFrequency: workspace.resolve(ref).tscFrequency?.value }));
   else io.out(explanationText(e, kbase));
   return 0;
 }
@@ -263,6 +286,48 @@ function kb(argv: string[], io: Io): number {
   }
   io.out(format === 'json' ? JSON.stringify(record, null, 2) : formatRecordText(record));
   return 0;
+}
+
+const WORD = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
+
+function importCommand(argv: string[], io: Io): number {
+  const args = parseArgs(argv, ['--from', '--name', '--qemu'], []);
+  const from = single(args, '--from', ['qemu', 'libvirt']) as 'qemu' | 'libvirt' | undefined;
+  const name = single(args, '--name');
+  if (name !== undefined && !WORD.test(name)) throw new UsageError(`--name: '${name}' is not a machine name (letters, digits, '_', '.', '-')`);
+  const qemu = single(args, '--qemu');
+  if (qemu !== undefined && !isVersion(qemu)) throw new UsageError(`--qemu: '${qemu}' is not a version like 7.2`);
+  if (args.positionals.length > 1) throw new UsageError('import reads one FILE (or - for standard input)');
+  const file = args.positionals[0] ?? '-';
+  const path = file === '-' ? '<stdin>' : file;
+  let text: string;
+  if (file === '-') {
+    try {
+      text = io.stdin ? io.stdin() : readFileSync(0, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read standard input: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  } else text = readText(file);
+  if (text.length > MAX_FILE_BYTES) throw new UsageError(`'${path}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+  try {
+    const kbase = getKnowledgeBase();
+    const machine = importToMtype(text, kbase, { from, name, qemu });
+    io.out(machine.replace(/\n$/, ''));
+    for (const d of unknownNames(machine, kbase)) io.err(`${path}: warning: ${d.code} ${d.message} (kept as written; line ${d.range.start.line + 1} of the machine)`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    io.err(`${path}:${error.line}:${error.column}: error: ${error.message}`);
+    return 2;
+  }
+}
+
+/** The checker's findings on names the knowledge base or the release does not know, in an imported machine. */
+function unknownNames(mtype: string, kbase: ReturnType<typeof getKnowledgeBase>): Diagnostic[] {
+  const workspace = new Workspace();
+  workspace.setDocument('imported.mtype', mtype);
+  const doc = workspace.document('imported.mtype')!;
+  return analyseDocument(doc, workspace, kbase, {}).filter((d) => ['MT100', 'MT104', 'MT110', 'MT114'].includes(d.code));
 }
 
 /** Runs the CLI on this process's arguments and sets the exit status. */

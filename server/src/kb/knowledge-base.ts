@@ -2,7 +2,8 @@
  * The knowledge base: the data files of `./data`, indexed once and shared by the
  * server and the CLI. Nothing here decides anything; checks ask questions.
  */
-import type { FeatureRecord, HostVendor, KernelsFile, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
+import type { FeatureRecord, HostVendor, KernelsFile, LibvirtFile, ModelCompatRecord, ModelRecord, MsrRecord, ReleaseRecord, ReleasesFile } from './types';
+import { LibvirtNames } from './libvirt-names';
 import { compareVersions } from '../common/version';
 import { suggest } from '../common/suggest';
 
@@ -13,6 +14,8 @@ export interface KnowledgeBaseData {
   releases: ReleasesFile;
   /** Linux releases read (`kernels.json`), when that file exists. */
   kernels?: KernelsFile;
+  /** libvirt's names (`libvirt.json`), when that file exists. */
+  libvirt?: LibvirtFile;
 }
 
 export class KnowledgeBase {
@@ -23,6 +26,9 @@ export class KnowledgeBase {
   readonly releases: readonly ReleaseRecord[];
   readonly modelCompat: readonly ModelCompatRecord[];
   readonly kernels?: KernelsFile;
+  private readonly machineTypes: NonNullable<ReleasesFile['machineTypes']>;
+  /** libvirt's spellings, models and domain elements; empty when the KB has no libvirt.json. */
+  readonly libvirt: LibvirtNames;
 
   private readonly featureByName = new Map<string, FeatureRecord>();
   private readonly featureByLocation = new Map<string, FeatureRecord[]>();
@@ -38,7 +44,9 @@ export class KnowledgeBase {
     this.models = data.models;
     this.releases = [...data.releases.releases].sort((a, b) => compareVersions(a.version, b.version));
     this.modelCompat = data.releases.modelCompat;
+    this.machineTypes = data.releases.machineTypes ?? {};
     this.kernels = data.kernels;
+    this.libvirt = new LibvirtNames(data.libvirt);
 
     for (const f of this.features) {
       this.featureByName.set(f.name, f);
@@ -114,6 +122,11 @@ export class KnowledgeBase {
   /** A CPU model by versioned name, plain name or alias. */
   model(name: string): ModelRecord | undefined {
     return this.modelByName.get(name);
+  }
+
+  /** A PC machine type's dates (`-machine TYPE`), if QEMU ever defined one of that name. */
+  machineType(name: string): { since: string; until: string | null } | undefined {
+    return Object.hasOwn(this.machineTypes, name) ? this.machineTypes[name] : undefined;
   }
 
   release(version: string): ReleaseRecord | undefined {
@@ -258,6 +271,16 @@ function optionalKernels(): KernelsFile | undefined {
   }
 }
 
+/** libvirt.json is optional too. */
+function optionalLibvirt(): LibvirtFile | undefined {
+  try {
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+    return require('./data/libvirt.json');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The KVM code a host vendor runs: Hygon's is AMD's (SVM), Zhaoxin's Intel's (VMX); null
  * for vendor-neutral models. Accepts the KB's vendor names and the CPUID vendor strings
@@ -282,6 +305,7 @@ export function getKnowledgeBase(): KnowledgeBase {
       models: require('./data/models.json'),
       releases: require('./data/releases.json'),
       kernels: optionalKernels(),
+      libvirt: optionalLibvirt(),
     });
   }
   return shared;

@@ -77,6 +77,11 @@ export interface FeatureRecord {
   /** Per-alias QEMU dating: the release that first accepted the spelling, and the one that dropped it. */
   aliasDates?: Record<string, { since: string | null; until: string | null }>;
   /**
+   * First release whose tables spell the bit with its canonical name, when that is later than
+   * `qemuSince` (kvm-pv-eoi: 2.8; the bit was kvm_pv_eoi from 1.2). Exports for older releases use an alias.
+   */
+  nameSince?: string;
+  /**
    * Releases in which the bit blocks live migration (QEMU's unmigratable flags and
    * blockers), as half-open ranges [from, until): arch-capabilities from 3.1 until 4.0.
    * `liftedByTscFrequencyFrom`: from that release on, a fixed tsc-frequency lifts it (invtsc).
@@ -171,12 +176,27 @@ export interface ReleaseRecord {
   kvmDefaultsFollowHost?: boolean;
   /** Features QEMU forces off by default with accel kvm (svm, monitor, acpi from 2.2). */
   kvmDefaultsOff?: string[];
+  /** What the release's command line accepts (read from its -cpu parser and option table). */
+  commandLine?: CommandLineSyntax;
   sources: string[];
+}
+
+export interface CommandLineSyntax {
+  /** The option that names the machine type: `-machine` (0.15+), else only `-M`. */
+  machine: '-machine' | '-M';
+  /** `on-off`: every feature bit is a -cpu property (`name=on|off`, 2.4+); `plus-minus`: only `+name` / `-name`. */
+  featureSyntax: 'on-off' | 'plus-minus';
+  /** The -cpu key that sets the guest TSC frequency (`tsc-frequency`, `tsc-freq`, `tsc_freq`), or null when none. */
+  tscFrequencyKey: string | null;
+  /** How the accelerator is chosen: `-accel`, `-machine accel=` or `-enable-kvm` (TCG then is the default). */
+  accel: '-accel' | '-machine accel=' | '-enable-kvm' | null;
 }
 
 export interface ReleasesFile {
   releases: ReleaseRecord[];
   modelCompat: ModelCompatRecord[];
+  /** PC machine types (`pc-i440fx-2.8`, `pc-1.2`, `q35`): the first release that defines each, and the first without it. */
+  machineTypes?: Record<string, { since: string; until: string | null; source: string }>;
 }
 
 /** Linux releases the knowledge base has read (`kernels.json`). */
@@ -197,5 +217,65 @@ export interface StableLine {
 export interface KernelsFile {
   releases: KernelRelease[];
   stableLines: StableLine[];
+  sources: string[];
+}
+
+/** libvirt's names for the KB's facts (`libvirt.json`, written by scripts/kb/date-libvirt.mjs from libvirt's cpu_map). */
+export interface LibvirtFile {
+  /** The libvirt releases read, oldest first; `ref` is the tag or commit the files were read at. */
+  releases: Array<{ version: string; ref: string; origin: string | null }>;
+  /** libvirt's spelling of a QEMU bit, matched by CPUID location (or MSR index and bit). */
+  features: LibvirtFeature[];
+  /** libvirt bits the KB has no record of (no QEMU property). */
+  unmatched: Array<{ libvirt: string; location: string; since: string; sources: string[] }>;
+  models: LibvirtModel[];
+  /** KVM paravirt bits libvirt keeps outside `<cpu>`. */
+  elements: LibvirtElement[];
+}
+
+export interface LibvirtFeature {
+  /** Canonical QEMU name. */
+  name: string;
+  /** libvirt's name (`pclmuldq`). */
+  libvirt: string;
+  /** Other spellings libvirt's cpu_map accepts for it (`<alias>`). */
+  aliases: string[];
+  /** First libvirt release read that has it. */
+  since: string;
+  sources: string[];
+}
+
+export interface LibvirtModel {
+  /** libvirt's model name, which libvirt passes to QEMU's -cpu. */
+  name: string;
+  /** The QEMU model record that name resolves to, or null when QEMU has no such model. */
+  qemu: string | null;
+  vendor: string | null;
+  /** The cpu_map model's features, as canonical QEMU names. */
+  features: string[];
+  /** Features the cpu_map marks removed='yes' (kept in the model for older domains). */
+  removed: string[];
+  /** cpu_map feature names of the model with no KB record. */
+  unknownFeatures: string[];
+  since: string;
+  /** First libvirt release read without it, or null. */
+  until: string | null;
+  sources: string[];
+}
+
+/** Where a KVM bit lives in the domain XML: `<parent><element key… attribute='on|off'/></parent>`. */
+export interface LibvirtElement {
+  feature: string;
+  /** Slash-separated path below `<domain>` ("clock", "features/kvm"). */
+  parent: string;
+  element: string;
+  /** Attributes that identify the element (`name='kvmclock'` of a timer). */
+  key: Record<string, string>;
+  attribute: string;
+  on: string;
+  off: string;
+  /** The values libvirt passes on to QEMU (`kvm-pv-ipi`: only off); the other value is not expressible. */
+  writes: Array<'on' | 'off'>;
+  since: string;
   sources: string[];
 }

@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver';
 import type { Diagnostic, Severity } from '../common/diagnostic';
 import type { SymbolNode } from '../services/symbols';
+import { serverCodeLinks } from './code-links';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -15,18 +16,6 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
-
-/** One link object per code, shared by every diagnostic of that code. */
-const DESCRIPTIONS = new Map<string, { href: string }>();
-
-function codeDescription(code: string): { href: string } {
-  let description = DESCRIPTIONS.get(code);
-  if (!description) {
-    description = { href: `https://github.com/mtype-tools/mtype/blob/main/docs/codes.md#${code.toLowerCase()}` };
-    DESCRIPTIONS.set(code, description);
-  }
-  return description;
-}
 
 /**
  * No `data`: code actions find their diagnostics again by code and range in the
@@ -37,12 +26,18 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
     range: d.range,
     severity: SEVERITY[d.severity],
     code: d.code,
-    codeDescription: codeDescription(d.code),
+    ...codeDescription(d.code),
     source: 'mtype',
     message: d.message,
     tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
     relatedInformation: d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })),
   };
+}
+
+/** The link to the code's section of the bundled codes page; none when the page is not there. */
+function codeDescription(code: string): { codeDescription?: { href: string } } {
+  const href = serverCodeLinks()(code);
+  return href ? { codeDescription: { href } } : {};
 }
 
 export function toDocumentSymbol(s: SymbolNode): DocumentSymbol {

@@ -32,6 +32,7 @@ import { selectionRanges } from '../services/selection-ranges';
 import { encodeTokens, semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../services/semantic-tokens';
 import { workspaceSymbols } from '../services/workspace-symbols';
 import { toLspDiagnostic } from './convert';
+import { afterIndex } from './indexing';
 import { registerMachineRequests } from './machine-requests';
 import type { MtypeSession } from './server';
 
@@ -109,19 +110,20 @@ export function registerEditorFeatures(session: MtypeSession): void {
     }),
   );
 
-  connection.onDefinition(guard(session, [], (p) => definitionAt(project, p.textDocument.uri, p.position)));
-  connection.onReferences(guard(session, [], (p) => referencesAt(project, p.textDocument.uri, p.position, p.context.includeDeclaration)));
+  // Answers that span files wait for the workspace index (a rename must see every reference).
+  connection.onDefinition(afterIndex(session, guard(session, [], (p) => definitionAt(project, p.textDocument.uri, p.position))));
+  connection.onReferences(afterIndex(session, guard(session, [], (p) => referencesAt(project, p.textDocument.uri, p.position, p.context.includeDeclaration))));
   connection.onPrepareRename(guard(session, null, (p) => prepareRenameAt(project, p.textDocument.uri, p.position) ?? null));
-  connection.onRenameRequest((p) => {
+  connection.onRenameRequest(afterIndex(session, (p) => {
     const result = renameAt(project, p.textDocument.uri, p.position, p.newName);
     if ('error' in result) throw new ResponseError(LSPErrorCodes.RequestFailed, result.error);
     return { changes: result.changes };
-  });
+  }));
 
   connection.onWorkspaceSymbol(
-    guard(session, [], (p) =>
+    afterIndex(session, guard(session, [], (p) =>
       workspaceSymbols(project.workspace, p.query).map((s) => ({ name: s.name, kind: SymbolKind.Class, containerName: s.containerName, location: { uri: s.uri, range: s.range } })),
-    ),
+    )),
   );
 
   connection.onSelectionRanges(

@@ -28,8 +28,8 @@ import { toDocumentSymbol } from './convert';
 import { AdaptiveDebounce, fixedDebounce } from './debounce';
 import { DiagnosticEncoder } from './diagnostic-encoding';
 import { RawJson } from './wire';
-import { withCompactHeap } from './heap';
-import { MAX_DOCUMENT_CHARS, findMtypeFiles, isWorkspaceMtype, pathToUri, readFileText, uriToPath } from './files';
+import { MAX_DOCUMENT_CHARS, isWorkspaceMtype, readFileText, uriToPath } from './files';
+import { WorkspaceIndexer } from './indexing';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
 import { registerBenchStats } from './bench-stats';
 
@@ -66,15 +66,36 @@ export class MtypeSession {
   /** The client sends workspace/didChangeWorkspaceFolders. */
   workspaceFolderEvents = false;
 
-  constructor(readonly connection: Connection) {}
+  /** Workspace folders given at initialize, indexed once the client says initialized. */
+  initialFolders: string[] = [];
+  /** When the last diagnostics were computed, and how long they took (mtype/status). */
+  lastCheck: { at: string; ms: number; uri: string } | undefined;
+  private readonly checkResults = new WeakSet<Diagnostic[]>();
+  readonly indexer: WorkspaceIndexer;
+
+  constructor(readonly connection: Connection) {
+    this.indexer = new WorkspaceIndexer(connection, {
+      add: (uri, text) => {
+        if (this.documents.get(uri)) return; // the editor's copy wins over the disk
+        for (const d of this.project.update(uri, text)) this.pending.add(d);
+      },
+      done: () => {
+        for (const doc of this.documents.all()) this.pending.add(doc.uri);
+        this.schedule();
+      },
+    });
+  }
 
   initialize(params: InitializeParams): InitializeResult {
     const caps = params.capabilities;
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     this.canFetchConfiguration = !!caps.workspace?.configuration;
     this.workspaceFolderEvents = !!caps.workspace?.workspaceFolders;
-    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    withCompactHeap(() => this.scanFolders(folders));
+    this.initialFolders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    for (const uri of this.initialFolders) {
+      const root = uriToPath(uri);
+      if (root) this.roots.push(root);
+    }
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -90,17 +111,13 @@ export class MtypeSession {
     };
   }
 
-  /** Loads every .mtype file of the workspace folders, so bases in closed files resolve. */
-  scanFolders(uris: string[]): void {
+  /** Loads every .mtype file of the workspace folders in the background, so bases in closed files resolve. */
+  scanFolders(uris: string[]): Promise<void> {
     for (const uri of uris) {
       const root = uriToPath(uri);
-      if (!root) continue;
-      this.roots.push(root);
-      for (const path of findMtypeFiles(root)) {
-        const text = readFileText(path);
-        if (text !== undefined && text.length <= MAX_DOCUMENT_CHARS) this.project.update(pathToUri(path), text);
-      }
+      if (root && !this.roots.includes(root)) this.roots.push(root);
     }
+    return this.indexer.index(uris);
   }
 
   /** Folders added or removed after start-up: scan the new ones, forget the closed files of the old. */
@@ -117,9 +134,7 @@ export class MtypeSession {
         }
       }
     }
-    const before = new Set([...this.project.workspace.documents].map((d) => d.uri));
-    this.scanFolders(added);
-    for (const doc of this.project.workspace.documents) if (!before.has(doc.uri)) this.pending.add(doc.uri);
+    void this.scanFolders(added); // the indexer marks the new files and the open documents for a check
     for (const doc of this.documents.all()) this.pending.add(doc.uri);
     this.schedule();
   }
@@ -182,7 +197,14 @@ export class MtypeSession {
         },
       ];
     }
-    return this.project.diagnostics(uri);
+    const started = performance.now();
+    const result = this.project.diagnostics(uri);
+    if (!this.checkResults.has(result)) {
+      // a fresh analysis (a cached answer is the same array again): that is the "last check"
+      this.checkResults.add(result);
+      this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 100) / 100, uri };
+    }
+    return result;
   }
 
   private schedule(): void {
@@ -203,6 +225,7 @@ export class MtypeSession {
   flush(): void {
     const started = performance.now();
     this.timer = undefined;
+    if (this.indexer.busy) return; // half an index gives false findings (unknown bases): wait for its done()
     const uris = this.pending;
     const edited = this.edited;
     const typed = this.typed;
@@ -291,6 +314,7 @@ export function startServer(connection: Connection): MtypeSession {
   connection.onInitialize((params) => session.initialize(params));
   connection.onInitialized(() => {
     void session.loadSettings();
+    void session.scanFolders(session.initialFolders);
     if (session.workspaceFolderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders((e) => session.changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri)));
     }
@@ -320,8 +344,15 @@ export function startServer(connection: Connection): MtypeSession {
     for (const doc of documents.all()) session.setText(doc.uri, doc.getText(), doc.version);
   });
 
-  connection.languages.diagnostics.on((params) => session.pull(params.textDocument.uri, params.previousResultId));
-  connection.languages.diagnostics.onWorkspace((params) => ({ items: session.pullWorkspace(params.previousResultIds) }));
+  // Answered once the workspace is indexed (see flush).
+  connection.languages.diagnostics.on(async (params) => {
+    await session.indexer.idle();
+    return session.pull(params.textDocument.uri, params.previousResultId);
+  });
+  connection.languages.diagnostics.onWorkspace(async (params) => {
+    await session.indexer.idle();
+    return { items: session.pullWorkspace(params.previousResultIds) };
+  });
 
   connection.onDocumentSymbol((params) => {
     const doc = session.project.document(params.textDocument.uri);

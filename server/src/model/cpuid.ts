@@ -169,6 +169,14 @@ export function computeCpuid(machine: ResolvedMachine, modelName: string, modelO
   return { modelName, model: view.model, modelOrigin, release: view.release, qemu: view.qemu, enabled, masked };
 }
 
+/**
+ * The bits a bare `-cpu MODEL` gives machines of a QEMU release and accel, before any edits
+ * (model, compat deltas, KVM defaults): what an export that names a model can count on.
+ */
+export function modelBaseBits(kb: KnowledgeBase, modelName: string, qemu: string, accel: 'kvm' | 'tcg'): ReadonlySet<string> {
+  return new Set(baseBits(kb, kb.model(modelName), qemu, accel === 'kvm').byName.keys());
+}
+
 /** A bit before the machine's edits: from the model, a model compat delta of the release, or a KVM default. */
 export interface BaseBit {
   feature: FeatureRecord;
@@ -238,6 +246,6 @@ export function modelsToCheck(machine: ResolvedMachine): Array<{ name: string; o
     out.push({ name, origin });
   };
   add(machine.cpu?.value ?? DEFAULT_MODEL, machine.cpu?.origin);
-  for (const e of machine.edits) for (const m of e.models) add(m.text, { uri: e.origin.uri, machine: e.origin.machine, span: { start: m.start, end: m.end } });
+  for (const e of machine.edits) for (const m of e.models) add(m.text, { uri: e.origin.uri, machine: e.origin.machine, span: m });
   return out;
 }

@@ -1,6 +1,7 @@
 /** One parsed .mtype document: text, line index and syntax tree, made together. */
 import { LineIndex } from '../common/text';
 import { parse } from '../syntax/parser';
+import { reparse } from '../syntax/reparse';
 import type { SyntaxTree } from '../syntax/ast';
 
 export interface ParsedDocument {
@@ -11,6 +12,12 @@ export interface ParsedDocument {
   tree: SyntaxTree;
 }
 
-export function parseDocument(uri: string, text: string, version = 0): ParsedDocument {
-  return { uri, version, text, lines: new LineIndex(text), tree: parse(text) };
+/**
+ * Parses a document; given its previous version, only the regions the change touches
+ * are parsed again (syntax/reparse.ts) — which moves the previous version's kept
+ * machines in place, so the previous version is no longer valid afterwards.
+ */
+export function parseDocument(uri: string, text: string, version = 0, previous?: ParsedDocument): ParsedDocument {
+  const tree = previous ? reparse(previous.tree, text) : parse(text);
+  return { uri, version, text, lines: new LineIndex(text), tree };
 }

@@ -6,7 +6,11 @@ import type { Span } from '../common/text';
 import type { CompatStatement, CpuidStatement, Edit, MachineDecl, Name, Statement } from '../syntax/ast';
 import type { ParsedDocument } from './document';
 
-/** Where a setting comes from: a statement in some machine of some document. */
+/**
+ * Where a setting comes from: a statement in some machine of some document. `span`
+ * is the syntax node itself, which an incremental parse moves with its machine, so a
+ * resolution stays right while its machines only move.
+ */
 export interface Origin {
   uri: string;
   machine: string;
@@ -20,6 +24,7 @@ export interface Setting<T> {
 }
 
 export interface MachineRef {
+  /** The current version of the document (the workspace updates it on indexed refs). */
   doc: ParsedDocument;
   decl: MachineDecl;
   name: string;
@@ -89,7 +94,7 @@ const origins = new WeakMap<Span, Origin>();
 function originOf(ref: MachineRef, span: Span): Origin {
   let origin = origins.get(span);
   if (!origin || origin.uri !== ref.doc.uri || origin.machine !== ref.name) {
-    origin = { uri: ref.doc.uri, machine: ref.name, span: { start: span.start, end: span.end } };
+    origin = { uri: ref.doc.uri, machine: ref.name, span };
     origins.set(span, origin);
   }
   return origin;

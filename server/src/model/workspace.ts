@@ -1,8 +1,16 @@
 /**
  * The workspace index: every document, every machine by name, and resolved
- * machines cached until something they depend on changes. Editing one file
- * invalidates only the machines it defines and the machines that extend them.
+ * machines cached until something they depend on changes.
+ *
+ * Invariant: editing a machine's body never changes the index or another
+ * machine's resolution, except the machines that extend it. A new version of a
+ * document is parsed incrementally, so machines the edit did not touch keep their
+ * syntax objects (moved in place) and their `MachineRef`; only machines whose
+ * declaration was parsed anew are un-indexed and re-indexed, and only they and
+ * their dependents are resolved again.
  */
+import type { Span } from '../common/text';
+import type { MachineDecl } from '../syntax/ast';
 import { parseDocument, type ParsedDocument } from './document';
 import { extendResolution, inheritanceChain, resolveMachine, type MachineRef, type ResolvedMachine } from './resolve';
 
@@ -13,6 +21,8 @@ export class Workspace {
   /** Base name -> names of machines that extend it directly. */
   private readonly extenders = new Map<string, Set<string>>();
   private readonly resolved = new Map<string, ResolvedMachine>();
+  /** The one ref of each indexed declaration, kept while the declaration survives edits. */
+  private readonly refs = new WeakMap<MachineDecl, MachineRef>();
   /** Bumped on every change; consumers cache per generation. */
   generation = 0;
   /** Documents whose analysis may have changed since the last `takeDirty()`. */
@@ -37,14 +47,26 @@ export class Workspace {
       old.version = version;
       return old;
     }
-    const doc = parseDocument(uri, text, version);
+    const oldRefs = old ? this.machineRefs(old) : [];
+    const doc = parseDocument(uri, text, version, old);
     const touched = new Set<string>();
     const namesBefore = this.machineNameCount;
-    if (old) this.unindex(old, touched);
+    // Declarations that survived the edit keep their ref (now pointing at this version);
+    // the others leave the index and the new ones enter it.
+    const kept = new Set<MachineDecl>();
+    for (const decl of doc.tree.machines) {
+      const ref = this.refs.get(decl);
+      if (decl.name && ref && ref.doc.uri === uri && ref.name === decl.name.text) {
+        ref.doc = doc;
+        kept.add(decl);
+      }
+    }
+    this.unindex(oldRefs.filter((r) => !kept.has(r.decl)), touched);
     this.docs.set(uri, doc);
-    this.index(doc, touched);
+    this.index(this.machineRefs(doc).filter((r) => !kept.has(r.decl)), touched);
     this.invalidate(touched);
     if (this.machineNameCount !== namesBefore || !sameNames(old, doc)) this.dirtyUnresolved();
+    this.dirtyMovedBases(kept, uri);
     this.dirty.add(uri);
     return doc;
   }
@@ -53,11 +75,26 @@ export class Workspace {
     const old = this.docs.get(uri);
     if (!old) return;
     const touched = new Set<string>();
-    this.unindex(old, touched);
+    this.unindex(this.machineRefs(old), touched);
     this.docs.delete(uri);
     this.invalidate(touched);
     this.dirtyUnresolved();
     this.dirty.delete(uri);
+  }
+
+  /**
+   * Machines of `uri` that survived an edit may have moved; documents whose machines
+   * extend them, or define the same name, point at them (related information) and
+   * must be placed again — not re-checked: their resolutions stay.
+   */
+  private dirtyMovedBases(kept: Set<MachineDecl>, uri: string): void {
+    for (const decl of kept) {
+      const name = decl.name!.text;
+      const same = this.byName.get(name) ?? [];
+      if (same.length > 1) for (const ref of same) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri); // MT113 points at the other definitions
+      if (!this.extenders.has(name)) continue;
+      for (const d of this.dependents(name)) for (const ref of this.byName.get(d) ?? []) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri);
+    }
   }
 
   /**
@@ -132,6 +169,21 @@ export class Workspace {
     return r!;
   }
 
+  /** The declaration of the current version of `uri` whose text contains `span`. */
+  machineAt(uri: string, span: Span): MachineDecl | undefined {
+    const machines = this.docs.get(uri)?.tree.machines;
+    if (!machines) return undefined;
+    let lo = 0;
+    let hi = machines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (machines[mid].start <= span.start) lo = mid;
+      else hi = mid - 1;
+    }
+    const m = machines[lo];
+    return m && m.start <= span.start && span.end <= m.end ? m : undefined;
+  }
+
   /** Documents touched by changes since the last call (for re-publishing diagnostics). */
   takeDirty(): Set<string> {
     const d = this.dirty;
@@ -141,14 +193,20 @@ export class Workspace {
 
   // ---- index maintenance --------------------------------------------------
 
+  /** The refs of a document's named declarations (the indexed ones when they exist). */
   private machineRefs(doc: ParsedDocument): MachineRef[] {
     const refs: MachineRef[] = [];
-    for (const decl of doc.tree.machines) if (decl.name) refs.push({ doc, decl, name: decl.name.text });
+    for (const decl of doc.tree.machines) {
+      if (!decl.name) continue;
+      let ref = this.refs.get(decl);
+      if (!ref || ref.doc.uri !== doc.uri || ref.name !== decl.name.text) this.refs.set(decl, (ref = { doc, decl, name: decl.name.text }));
+      refs.push(ref);
+    }
     return refs;
   }
 
-  private index(doc: ParsedDocument, touched: Set<string>): void {
-    for (const ref of this.machineRefs(doc)) {
+  private index(refs: MachineRef[], touched: Set<string>): void {
+    for (const ref of refs) {
       const names = [ref.name, ...aliasesOf(ref)];
       for (const n of names) {
         const list = this.byName.get(n);
@@ -164,8 +222,8 @@ export class Workspace {
     }
   }
 
-  private unindex(doc: ParsedDocument, touched: Set<string>): void {
-    for (const ref of this.machineRefs(doc)) {
+  private unindex(refs: MachineRef[], touched: Set<string>): void {
+    for (const ref of refs) {
       for (const n of [ref.name, ...aliasesOf(ref)]) {
         const list = this.byName.get(n);
         if (!list) continue;
@@ -174,7 +232,9 @@ export class Workspace {
         else this.byName.delete(n);
         touched.add(n);
       }
-      if (ref.decl.base) this.extenders.get(ref.decl.base.text)?.delete(ref.name);
+      const base = ref.decl.base?.text;
+      // A same-named duplicate may still extend the same base.
+      if (base && !this.definitions(ref.name).some((r) => r.name === ref.name && r.decl.base?.text === base)) this.extenders.get(base)?.delete(ref.name);
     }
   }
 

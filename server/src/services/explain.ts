@@ -1,6 +1,6 @@
 /**
  * `explain`: a resolved machine as data (spec §6 JSON), and its renderings as
- * text, a QEMU `-cpu` option and a libvirt `<cpu>` element.
+ * text (the QEMU command line: explain-qemu.ts; the libvirt XML: interop/libvirt.ts).
  */
 import { computeCpuid, effectiveQemu, DEFAULT_MODEL } from '../model/cpuid';
 import type { KnowledgeBase } from '../kb/knowledge-base';
@@ -95,35 +95,4 @@ export function explanationText(e: Explanation, kb: KnowledgeBase): string {
     }
   }
   return lines.join('\n');
-}
-
-/** The equivalent QEMU option: the model, then every bit that differs from it. */
-export function explanationQemu(e: Explanation, kb: KnowledgeBase): string {
-  const model = kb.model(e.cpu);
-  const base = new Set(model?.features.map((n) => kb.feature(n)?.name ?? n) ?? []);
-  const props: string[] = [];
-  for (const f of e.features) if (!base.has(f.name) || f.source !== 'model') props.push(`${f.name}=on`);
-  for (const m of e.masked) props.push(`${m.name}=off`);
-  const name = model && !model.followsHost ? model.name : e.cpu;
-  return `-cpu ${[name, ...props].join(',')}`;
-}
-
-export function explanationLibvirt(e: Explanation, kb: KnowledgeBase): string {
-  const model = kb.model(e.cpu);
-  if (!model || model.followsHost) {
-    return `<cpu mode='${e.cpu === 'max' ? 'maximum' : 'host-passthrough'}' check='none' migratable='on'/>`;
-  }
-  const base = new Set(model.features);
-  const lines = [`<cpu mode='custom' match='exact' check='full'>`, `  <model fallback='forbid'>${escapeXml(model.name)}</model>`];
-  for (const f of e.features) {
-    if (base.has(f.name) && f.source === 'model') continue;
-    lines.push(`  <feature policy='require' name='${escapeXml(f.name)}'/>`);
-  }
-  for (const m of e.masked) lines.push(`  <feature policy='disable' name='${escapeXml(m.name)}'/>`);
-  lines.push('</cpu>');
-  return lines.join('\n');
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;');
 }

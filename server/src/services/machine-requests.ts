@@ -3,9 +3,13 @@
  * compare, list machines, status), as plain data; lsp/ exposes it as custom
  * requests.
  */
+import { createHash } from 'node:crypto';
 import type { Position, Range } from '../common/text';
+import type { KnowledgeBase } from '../kb/knowledge-base';
 import { machineAt } from './locate';
-import { explainMachine, explanationLibvirt, explanationQemu, explanationText } from './explain';
+import { explainMachine, explanationText } from './explain';
+import { explanationQemu } from './explain-qemu';
+import { libvirtXml } from '../interop/libvirt';
 import { explanationMarkdown } from './explain-markdown';
 import { compareExplanations, comparisonMarkdown } from './compare';
 import type { Project } from './project';
@@ -54,9 +58,9 @@ export function renderExplanation(project: Project, name: string, format: Explai
     case 'text':
       return { text: explanationText(e, project.kb) };
     case 'qemu':
-      return { text: explanationQemu(e, project.kb) };
+      return { text: explanationQemu(e, ref, project.workspace, project.kb) };
     case 'libvirt':
-      return { text: explanationLibvirt(e, project.kb) };
+      return { text: libvirtXml(e, project.kb, { tscFrequency: project.workspace.resolve(ref).tscFrequency?.value }) };
     case 'json':
       return { text: JSON.stringify(e, null, 2) };
   }
@@ -73,7 +77,30 @@ export function compareMachines(project: Project, a: string, b: string): { markd
 export interface ProjectStatus {
   machines: number;
   files: number;
-  kb: { features: number; msrs: number; models: number; releases: number; newestQemu: string | null };
+  kb: {
+    features: number;
+    msrs: number;
+    models: number;
+    releases: number;
+    newestQemu: string | null;
+    newestKernel: string | null;
+    /** A fingerprint of the knowledge base's content: it changes whenever any fact does. */
+    version: string;
+  };
+}
+
+const fingerprints = new WeakMap<KnowledgeBase, string>();
+
+/** First 12 hex digits of the SHA-256 of the KB's records (computed once per KB). */
+export function kbVersion(kb: KnowledgeBase): string {
+  let v = fingerprints.get(kb);
+  if (!v) {
+    const hash = createHash('sha256');
+    for (const part of [kb.features, kb.msrs, kb.models, kb.releases, kb.modelCompat, kb.kernels ?? null]) hash.update(JSON.stringify(part));
+    v = hash.digest('hex').slice(0, 12);
+    fingerprints.set(kb, v);
+  }
+  return v;
 }
 
 export function projectStatus(project: Project): ProjectStatus {
@@ -83,6 +110,14 @@ export function projectStatus(project: Project): ProjectStatus {
   return {
     machines,
     files: project.workspace.documentCount,
-    kb: { features: kb.features.length, msrs: kb.msrs.length, models: kb.models.length, releases: kb.releases.length, newestQemu: kb.releases.length ? kb.newestRelease.version : null },
+    kb: {
+      features: kb.features.length,
+      msrs: kb.msrs.length,
+      models: kb.models.length,
+      releases: kb.releases.length,
+      newestQemu: kb.releases.length ? kb.newestRelease.version : null,
+      newestKernel: kb.newestKernel ?? null,
+      version: kbVersion(kb),
+    },
   };
 }

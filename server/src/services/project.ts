@@ -1,29 +1,41 @@
 /**
- * A project: the workspace plus cached analysis. Editors and the CLI feed it
- * text; it answers diagnostics per document, re-analysing only documents whose
- * machines (or their bases) changed since they were last analysed.
+ * A project: the workspace plus its analysis. Editors and the CLI feed it text;
+ * it answers each document's final diagnostics, per region of the text (in
+ * practice per machine: `diagnosticsByMachine`) or as one list. Only machines
+ * whose text or bases changed are checked again (checks/document-diagnostics.ts).
  */
-import type { AnalysisOptions } from '../checks/index';
-import { analyseDocument } from '../checks/index';
+import { runChecks, type AnalysisOptions } from '../checks/index';
+import { DocumentDiagnostics, flatten, type DiagnosticsPiece } from '../checks/document-diagnostics';
 import type { Diagnostic } from '../common/diagnostic';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
 import { Workspace } from '../model/workspace';
-import { MachineFindingsCache } from '../checks/machine-cache';
+
+export type { DiagnosticsPiece };
 
 export class Project {
   readonly workspace = new Workspace();
-  private readonly cache = new Map<string, Diagnostic[]>();
   private options: AnalysisOptions = {};
-  /** Per-machine findings reused across edits of a document (checks/machine-cache.ts). */
-  private readonly machineCache = new MachineFindingsCache();
+  private analysis: DocumentDiagnostics;
+  /** Documents whose pieces are up to date, with their flat list once asked for. */
+  private readonly current = new Map<string, { pieces: DiagnosticsPiece[]; flat?: Diagnostic[] }>();
+  /** Per document: the pieces' ids and versions last answered, and a generation that moves when they change. */
+  private readonly generations = new Map<string, { key: string; generation: number }>();
+  private nextGeneration = 1;
 
-  constructor(readonly kb: KnowledgeBase) {}
+  constructor(readonly kb: KnowledgeBase) {
+    this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, runChecks);
+  }
+
+  /** Machines checked so far (a re-check shows here; for tests and benchmarks). */
+  get machinesChecked(): number {
+    return this.analysis.checked;
+  }
 
   setOptions(options: AnalysisOptions): void {
     this.options = options;
-    this.cache.clear();
-    this.machineCache.clear();
+    this.analysis = new DocumentDiagnostics(this.workspace, this.kb, options, runChecks);
+    this.current.clear();
   }
 
   /** Sets a document's text; returns the URIs whose diagnostics may have changed. */
@@ -34,7 +46,9 @@ export class Project {
 
   remove(uri: string): Set<string> {
     this.workspace.removeDocument(uri);
-    this.cache.delete(uri);
+    this.current.delete(uri);
+    this.generations.delete(uri);
+    this.analysis.forget(uri);
     const dirty = this.collectDirty();
     dirty.delete(uri);
     return dirty;
@@ -44,19 +58,45 @@ export class Project {
     return this.workspace.document(uri);
   }
 
+  /**
+   * The document's final diagnostics in pieces, one per region of the text (a
+   * machine with the comments and blank lines after it), in text order. A piece
+   * keeps its `version` while what it would send is unchanged, so a server can
+   * re-encode only the pieces whose version moved.
+   */
+  diagnosticsByMachine(uri: string): readonly DiagnosticsPiece[] {
+    let state = this.current.get(uri);
+    if (!state) {
+      const doc = this.workspace.document(uri);
+      if (!doc) return [];
+      state = { pieces: this.analysis.analyse(doc) };
+      this.current.set(uri, state);
+      const key = state.pieces.map((p) => `${p.id}@${p.version}`).join(' ');
+      if (this.generations.get(uri)?.key !== key) this.generations.set(uri, { key, generation: this.nextGeneration++ });
+    }
+    return state.pieces;
+  }
+
+  /**
+   * A number that changes exactly when the document's diagnostics as sent change (a piece's
+   * `version`, or the list of pieces): a pull-diagnostics `resultId`.
+   */
+  diagnosticsGeneration(uri: string): number {
+    this.diagnosticsByMachine(uri);
+    return this.generations.get(uri)?.generation ?? 0;
+  }
+
+  /** The document's final diagnostics as one list, in text order. */
   diagnostics(uri: string): Diagnostic[] {
-    const cached = this.cache.get(uri);
-    if (cached) return cached;
-    const doc = this.workspace.document(uri);
-    if (!doc) return [];
-    const result = analyseDocument(doc, this.workspace, this.kb, this.options, this.machineCache);
-    this.cache.set(uri, result);
-    return result;
+    const pieces = this.diagnosticsByMachine(uri);
+    const state = this.current.get(uri);
+    if (!state) return [];
+    return (state.flat ??= flatten(pieces));
   }
 
   private collectDirty(): Set<string> {
     const dirty = this.workspace.takeDirty();
-    for (const uri of dirty) this.cache.delete(uri);
+    for (const uri of dirty) this.current.delete(uri);
     return dirty;
   }
 }

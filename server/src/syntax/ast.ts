@@ -176,9 +176,25 @@ export interface SyntaxDiagnostic extends Span {
   expected?: readonly string[];
 }
 
+/**
+ * A stretch of the file parsed on its own: from a line whose first word is `machine`
+ * (or from the start of the file) to the next such line. Nothing the parser does
+ * crosses such a line, so each region parses alone and a syntax error stays inside
+ * its region; the incremental parser (syntax/reparse.ts) re-parses only the regions
+ * an edit touches and keeps the others.
+ */
+export interface Region extends Span {
+  /** Usually one; more when further `machine` declarations follow on the same line. */
+  machines: MachineDecl[];
+  comments: Comment[];
+  diagnostics: SyntaxDiagnostic[];
+}
+
 export interface SyntaxTree {
   text: string;
   machines: MachineDecl[];
   comments: Comment[];
   diagnostics: SyntaxDiagnostic[];
+  /** Consecutive, covering the whole text; the arrays above are their concatenation. */
+  regions: Region[];
 }

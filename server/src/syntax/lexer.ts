@@ -61,11 +61,16 @@ function ownCopy(text: string, start: number, end: number): string {
   return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
 }
 
-export function lex(text: string): LexResult {
+/**
+ * Lexes `text[from, to)` with offsets into the whole text. Tokens never span a line
+ * break, so lexing a range that starts at a line start gives exactly the tokens a
+ * whole-text lex gives there (the incremental parser relies on it).
+ */
+export function lex(text: string, from = 0, to = text.length): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
-  const n = text.length;
-  let i = 0;
+  const n = to;
+  let i = from;
   let lineHasToken = false;
   const push = (kind: TokenKind, start: number, end: number, extra?: Partial<Token>) => {
     tokens.push({ kind, start, end, text: ownCopy(text, start, end), ...extra });

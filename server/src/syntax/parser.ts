@@ -1,15 +1,22 @@
 /**
  * Recursive-descent parser for the .mtype language (spec §2).
  *
+ * The text is cut into regions at every line whose first word is `machine`
+ * (ast.ts `Region`); each region is lexed and parsed alone. Nothing below crosses
+ * such a line — not an unclosed block, not error recovery — so a whole-file parse
+ * equals the concatenation of region parses, which is what lets syntax/reparse.ts
+ * re-parse only the regions an edit touches.
+ *
  * Error recovery is line based, because every statement starts on its own line:
  * a bad statement yields one diagnostic and the parser resumes at the next line
  * (skipping a whole `{ … }` group the bad line opened). Brace groups are skipped
  * iteratively, so deep nesting cannot overflow the stack.
  */
-import { lex, type Token, type TokenKind } from './lexer';
+import { lex, type Comment, type Token, type TokenKind } from './lexer';
 import {
   STATEMENT_KEYWORDS,
   type Block,
+  type Region,
   type CpuidStatement,
   type Edit,
   type MachineDecl,
@@ -25,22 +32,62 @@ import {
 const KEYWORD_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);
 
 export function parse(text: string): SyntaxTree {
-  return new Parser(text).parseFile();
+  return treeOf(text, parseRegions(text, 0, text.length));
+}
+
+/** A tree from its regions (flat lists are their concatenation). */
+export function treeOf(text: string, regions: Region[]): SyntaxTree {
+  const machines: MachineDecl[] = [];
+  const comments: Comment[] = [];
+  const diagnostics: SyntaxDiagnostic[] = [];
+  for (const r of regions) {
+    for (const m of r.machines) machines.push(m);
+    for (const c of r.comments) comments.push(c);
+    for (const d of r.diagnostics) diagnostics.push(d);
+  }
+  return { text, machines, comments, diagnostics, regions };
+}
+
+/**
+ * Parses `text[from, to)`, which must start at a line start and end at a line start
+ * (or the end of the text), into regions. A region starts at `from` and at the start
+ * of every line whose first token is the word `machine`.
+ */
+export function parseRegions(text: string, from: number, to: number): Region[] {
+  const { tokens, comments } = lex(text, from, to);
+  if (to <= from) return [];
+  // Token index and offset where each region starts; the first starts at `from`.
+  const starts = [0];
+  const offsets = [from];
+  for (let k = 1; k < tokens.length - 1; k++) {
+    const t = tokens[k];
+    if (t.kind === 'word' && t.text === 'machine' && tokens[k - 1].kind === 'newline') {
+      starts.push(k);
+      offsets.push(tokens[k - 1].end);
+    }
+  }
+  const regions: Region[] = [];
+  let c = 0;
+  for (let r = 0; r < starts.length; r++) {
+    const start = offsets[r];
+    const end = r + 1 < starts.length ? offsets[r + 1] : to;
+    const regionTokens = tokens.slice(starts[r], r + 1 < starts.length ? starts[r + 1] : tokens.length - 1);
+    regionTokens.push({ kind: 'eof', start: end, end, text: '' });
+    const regionComments: Comment[] = [];
+    while (c < comments.length && comments[c].start < end) regionComments.push(comments[c++]);
+    const parsed = new Parser(regionTokens).parseRegion();
+    regions.push({ start, end, machines: parsed.machines, comments: regionComments, diagnostics: parsed.diagnostics });
+  }
+  return regions;
 }
 
 class Parser {
-  private readonly tokens: Token[];
-  private readonly comments;
   private pos = 0;
   private readonly diagnostics: SyntaxDiagnostic[] = [];
 
-  constructor(private readonly text: string) {
-    const { tokens, comments } = lex(text);
-    this.tokens = tokens;
-    this.comments = comments;
-  }
+  constructor(private readonly tokens: Token[]) {}
 
-  parseFile(): SyntaxTree {
+  parseRegion(): { machines: MachineDecl[]; diagnostics: SyntaxDiagnostic[] } {
     const machines: MachineDecl[] = [];
     for (;;) {
       this.skipNewlines();
@@ -62,7 +109,7 @@ class Parser {
         this.skipLine();
       }
     }
-    return { text: this.text, machines, comments: this.comments, diagnostics: this.diagnostics };
+    return { machines, diagnostics: this.diagnostics };
   }
 
   // ---- machines -----------------------------------------------------------
@@ -391,14 +438,16 @@ class Parser {
 
   /**
    * Skips to the end of the current line. A '{' opened on the line is skipped to
-   * its matching '}' (nesting counted, not recursed). Stops before a token kind in
-   * `stopBefore` when no group is open.
+   * its matching '}' (nesting counted, not recursed), but never past a line that
+   * starts with `machine`: the damage of an unclosed group stays in its region.
+   * Stops before a token kind in `stopBefore` when no group is open.
    */
   private skipLine(stopBefore: TokenKind[] = []): void {
     let depth = 0;
     for (;;) {
       const t = this.peek();
       if (t.kind === 'eof') return;
+      if (depth > 0 && this.isWord(t, 'machine') && this.atLineStart()) return;
       if (depth === 0 && (t.kind === 'newline' || stopBefore.includes(t.kind))) return;
       if (t.kind === '{') depth++;
       else if (t.kind === '}') {

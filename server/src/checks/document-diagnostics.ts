@@ -1,0 +1,372 @@
+/**
+ * A document's final diagnostics (severity and suppression applied), kept per
+ * region of the syntax tree — in practice per machine — between analyses.
+ *
+ * Findings are stored relative to the machine they lie in (related information
+ * relative to the machine it points into), so a machine that only moved keeps its
+ * stored diagnostics as they are; absolute offsets and line/character ranges are
+ * computed in one place (`RegionDiagnostics.diagnostics`) when someone asks.
+ * A machine is checked again only when its resolution is a new object (its text,
+ * or a base's, changed: model/workspace.ts — related information points only into
+ * the machine's chain, so the same resolution means the same places), when a
+ * did-you-mean budget answer its checks asked for changed (checks/budget.ts), or
+ * when its findings depend on the rest of the workspace (duplicates, unknown bases,
+ * cycles).
+ */
+import { CODES, type Code, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
+import type { Span } from '../common/text';
+import type { KnowledgeBase } from '../kb/knowledge-base';
+import type { ParsedDocument } from '../model/document';
+import type { ResolvedMachine } from '../model/resolve';
+import type { Workspace } from '../model/workspace';
+import type { MachineDecl, Region } from '../syntax/ast';
+import { MachineContext, type BudgetQuery } from './context';
+import { maySuggest } from './budget';
+import { keywordFixes } from './keyword-fixes';
+import { suppressedLines } from './suppression';
+
+export interface AnalysisOptions {
+  severity?: SeverityOverrides;
+  /** Oldest host kernel of the fleet, for machines that state no host-kernel (a setting). */
+  hostKernelFloor?: string;
+}
+
+/** The checks of one machine (checks/index.ts). */
+export type MachineChecker = (ctx: MachineContext) => Finding[];
+
+/** What the language server needs to send only what changed. */
+export interface DiagnosticsPiece {
+  /**
+   * The region's first machine: its name, `name#2` for the second machine of that name
+   * in the document, `#before` for text before the first machine. Stable across edits
+   * elsewhere (never an array position).
+   */
+  readonly id: string;
+  /**
+   * Changes whenever the diagnostics as sent would change: codes, severities,
+   * messages, ranges and related ranges. Offsets (`span`, fix spans) are not covered.
+   */
+  readonly version: number;
+  /** Changes when the diagnostics changed other than by moving (what a re-check yields). */
+  readonly contentVersion: number;
+  /** 0-based line where the region starts. */
+  readonly line: number;
+  /** The diagnostics, placed in the current text (computed on first use after a move). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Codes whose messages or related places depend on more than the machine's chain. */
+const WORKSPACE_DEPENDENT = new Set<Code>(['MT111', 'MT112', 'MT113']);
+
+/**
+ * A place relative to an anchor: the machine it lies in, the region for syntax
+ * diagnostics, or `FIXED` (offset 0 of its document) for the rare finding that lies
+ * outside its machine — its machine is then checked again on every analysis.
+ */
+interface Anchored {
+  uri: string;
+  anchor: Span;
+  start: number;
+  end: number;
+}
+
+const FIXED: Span = { start: 0, end: 0 };
+
+interface Stored {
+  code: Code;
+  severity: Diagnostic['severity'];
+  message: string;
+  at: Anchored;
+  related?: Array<Anchored & { message: string }>;
+  fixes?: FixIntent[];
+  tags?: Diagnostic['tags'];
+}
+
+/** One machine's findings, severity applied, relative to the machine. */
+interface MachineEntry {
+  resolution: ResolvedMachine | undefined;
+  findings: Stored[];
+  reusable: boolean;
+  budget: BudgetQuery[];
+}
+
+let versions = 0;
+
+export class RegionDiagnostics implements DiagnosticsPiece {
+  id = '';
+  version = 0;
+  contentVersion = 0;
+  line = 0;
+  private kept: Stored[] = [];
+  private suppression?: string;
+  private placedKey?: string;
+  private placedAt?: string;
+  private placed: Diagnostic[] = [];
+  private sent?: string;
+  /** Distinct anchors of the kept diagnostics' related information. */
+  private anchors: Array<{ uri: string; anchor: Span }> = [];
+
+  constructor(
+    readonly region: Region,
+    readonly entries: MachineEntry[],
+    private readonly all: Stored[],
+    private readonly doc: () => ParsedDocument,
+    private readonly workspace: Workspace,
+  ) {}
+
+  /** Applies suppression comments (by line) and notes where the region now sits. */
+  refresh(doc: ParsedDocument, silenced: Map<number, Set<string>>): void {
+    const first = doc.lines.positionAt(this.region.start).line;
+    const last = doc.lines.positionAt(this.region.end).line;
+    let signature = '';
+    for (let l = first; l <= last; l++) {
+      const codes = silenced.get(l);
+      if (codes) signature += `${l - first}:${[...codes].join(',')};`;
+    }
+    if (signature !== this.suppression) {
+      this.suppression = signature;
+      this.kept = signature
+        ? this.all.filter((s) => {
+            const codes = silenced.get(doc.lines.positionAt(absolute(s.at)).line);
+            return !(codes && (codes.has(s.code) || codes.has('*')));
+          })
+        : this.all;
+      const seen = new Set<Span>();
+      this.anchors = [];
+      for (const k of this.kept) {
+        for (const r of k.related ?? []) {
+          if (seen.has(r.anchor)) continue;
+          seen.add(r.anchor);
+          this.anchors.push({ uri: r.uri, anchor: r.anchor });
+        }
+      }
+      this.contentVersion = ++versions;
+    }
+    this.line = first;
+    const key = `${this.contentVersion}|${this.placement(true)}`;
+    if (key !== this.placedKey) {
+      this.placedKey = key;
+      this.version = ++versions;
+    }
+  }
+
+  /** What the piece sends, as a string, if its diagnostics were placed for its current version. */
+  sentForm(): string | undefined {
+    if (this.placedAt === undefined || !this.placedAt.startsWith(`${this.version}|`)) return undefined;
+    return (this.sent ??= JSON.stringify(this.placed.map(sentOf)));
+  }
+
+  /**
+   * Takes over the version of the piece this one replaces when both send the same (a
+   * comment typed in the machine re-checks it, and finds what it found before).
+   */
+  adopt(previous: RegionDiagnostics): void {
+    const before = previous.sentForm();
+    if (before === undefined || before !== JSON.stringify(this.diagnostics.map(sentOf))) return;
+    const placedAt = this.placedAt!.slice(this.placedAt!.indexOf('|'));
+    this.version = previous.version;
+    this.placedAt = `${this.version}${placedAt}`;
+  }
+
+  get diagnostics(): Diagnostic[] {
+    // Offsets and lines: an edit of equal length before the region (a space for a line break) moves only lines.
+    const at = `${this.version}|${this.placement(false)}`;
+    if (at !== this.placedAt) {
+      this.placedAt = at;
+      this.placed = this.kept.map((s) => this.place(s));
+      this.sent = undefined;
+    }
+    return this.placed;
+  }
+
+  /** Where the region, its machines and the machines related information points into are: lines or offsets. */
+  private placement(lines: boolean): string {
+    const doc = this.doc();
+    const pos = (uri: string, offset: number) => {
+      if (!lines) return `${offset}`;
+      const other = uri === doc.uri ? doc : this.workspace.document(uri);
+      const p = other ? other.lines.positionAt(offset) : { line: -1, character: -1 };
+      return `${p.line}.${p.character}`;
+    };
+    let key = pos(doc.uri, this.region.start);
+    for (const m of this.region.machines) key += ',' + pos(doc.uri, m.start);
+    for (const r of this.anchors) key += `;${r.uri === doc.uri ? '' : r.uri}@${pos(r.uri, r.anchor.start)}`;
+    return key;
+  }
+
+  private place(s: Stored): Diagnostic {
+    const doc = this.doc();
+    const span = spanOf(s.at);
+    const range = doc.lines.rangeOf(span);
+    return {
+      code: s.code,
+      severity: s.severity,
+      message: s.message,
+      range,
+      span,
+      related: s.related?.map((r) => {
+        const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
+        return { uri: r.uri, range: other ? other.lines.rangeOf(spanOf(r)) : range, message: r.message };
+      }),
+      fixes: s.fixes?.map((f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)),
+      tags: s.tags,
+    };
+  }
+}
+
+/**
+ * Keeps the pieces of every analysed document and brings one up to date on request.
+ */
+export class DocumentDiagnostics {
+  private readonly pieces = new Map<string, RegionDiagnostics[]>();
+  private readonly byRegion = new WeakMap<Region, RegionDiagnostics>();
+  private readonly byMachine = new WeakMap<MachineDecl, MachineEntry>();
+  /** Machines checked since construction (for tests and benchmarks). */
+  checked = 0;
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly kb: KnowledgeBase,
+    private readonly options: AnalysisOptions,
+    private readonly check: MachineChecker,
+  ) {}
+
+  forget(uri: string): void {
+    this.pieces.delete(uri);
+  }
+
+  /** The document's pieces, in text order, each up to date. */
+  analyse(doc: ParsedDocument): RegionDiagnostics[] {
+    const silenced = suppressedLines(doc);
+    const counts = new Map<string, number>();
+    const out: RegionDiagnostics[] = [];
+    const previous = new Map<string, RegionDiagnostics>();
+    for (const p of this.pieces.get(doc.uri) ?? []) previous.set(p.id, p);
+    for (const region of doc.tree.regions) {
+      const entries = region.machines.map((decl) => this.machine(doc, decl));
+      let piece = this.byRegion.get(region);
+      let rebuilt = false;
+      if (!piece || piece.entries.some((e, i) => e !== entries[i])) {
+        rebuilt = true;
+        const all = this.syntax(doc, region);
+        for (const e of entries) for (const s of e.findings) all.push(s);
+        all.sort(byPlace);
+        piece = new RegionDiagnostics(region, entries, all, () => this.workspace.document(doc.uri) ?? doc, this.workspace);
+        this.byRegion.set(region, piece);
+      }
+      const name = region.machines.find((m) => m.name)?.name?.text ?? (region.machines.length ? '#unnamed' : '#before');
+      const n = (counts.get(name) ?? 0) + 1;
+      counts.set(name, n);
+      piece.id = n > 1 ? `${name}#${n}` : name;
+      piece.refresh(doc, silenced);
+      const before = rebuilt ? previous.get(piece.id) : undefined;
+      if (before && before !== piece) piece.adopt(before);
+      out.push(piece);
+    }
+    this.pieces.set(doc.uri, out);
+    return out;
+  }
+
+  private machine(doc: ParsedDocument, decl: MachineDecl): MachineEntry {
+    if (!decl.name) return EMPTY;
+    const ref = { doc, decl, name: decl.name.text };
+    const resolution = this.workspace.resolve(ref);
+    const cached = this.byMachine.get(decl);
+    if (cached && cached.reusable && cached.resolution === resolution && cached.budget.every((q) => maySuggest(doc.tree, q.kind, decl.start + q.at, q.limit) === q.answer)) return cached;
+    this.checked++;
+    const ctx = new MachineContext(this.kb, this.workspace, doc, ref, resolution, this.options.hostKernelFloor);
+    const found = this.check(ctx);
+    let reusable = !ctx.askedOutside && !resolution.cycle && !resolution.missingBase && this.workspace.definitions(ref.name).filter((r) => r.name === ref.name).length <= 1;
+    const findings: Stored[] = [];
+    for (const f of found) {
+      if (WORKSPACE_DEPENDENT.has(f.code)) reusable = false;
+      const stored = this.store(doc, f, decl);
+      if (stored === SILENT) continue;
+      if (stored.at.anchor === FIXED || stored.related?.some((r) => r.anchor === FIXED)) reusable = false;
+      findings.push(stored);
+    }
+    const entry = { resolution, findings, reusable, budget: ctx.budgetQueries };
+    this.byMachine.set(decl, entry);
+    return entry;
+  }
+
+  /** A finding as stored: severity applied, places relative to the machine they lie in. */
+  private store(doc: ParsedDocument, f: Finding, decl: MachineDecl): Stored | typeof SILENT {
+    const severity = this.options.severity?.[f.code] ?? CODES[f.code].severity;
+    if (severity === 'off') return SILENT;
+    const fixesInside = !f.fixes?.some((x) => 'span' in x && !inside(x.span, decl));
+    const own = inside(f.span, decl) && fixesInside ? decl : FIXED;
+    const at = anchored(doc.uri, own, f.span);
+    const related = f.related?.map((r) => {
+      const owner = this.workspace.machineAt(r.uri, r.span);
+      return { ...anchored(r.uri, owner && inside(r.span, owner) ? owner : FIXED, r.span), message: r.message };
+    });
+    const fixes = f.fixes?.map((x) => ('span' in x ? { ...x, span: shift(x.span, -own.start) } : x));
+    return { code: f.code, severity, message: f.message, at, related, fixes, tags: f.tags };
+  }
+
+  private syntax(doc: ParsedDocument, region: Region): Stored[] {
+    const out: Stored[] = [];
+    for (const d of region.diagnostics) {
+      const severity = this.options.severity?.[d.code] ?? CODES[d.code].severity;
+      if (severity === 'off') continue;
+      const fixes = d.code === 'MT002' && d.word ? keywordFixes(doc, d)?.map((x) => ('span' in x ? { ...x, span: shift(x.span, -region.start) } : x)) : undefined;
+      out.push({ code: d.code, severity, message: d.message, at: { uri: doc.uri, anchor: region, start: d.start - region.start, end: d.end - region.start }, fixes });
+    }
+    return out;
+  }
+}
+
+const EMPTY: MachineEntry = { resolution: undefined, findings: [], reusable: true, budget: [] };
+const SILENT = Symbol('silent');
+
+function inside(span: Span, decl: MachineDecl): boolean {
+  return decl.start <= span.start && span.end <= decl.end;
+}
+
+function anchored(uri: string, anchor: Span, span: Span): Anchored {
+  return { uri, anchor, start: span.start - anchor.start, end: span.end - anchor.start };
+}
+
+function absolute(a: Anchored): number {
+  return a.anchor.start + a.start;
+}
+
+function spanOf(a: Anchored): Span {
+  return { start: a.anchor.start + a.start, end: a.anchor.start + a.end };
+}
+
+function shift(span: Span, by: number): Span {
+  return { start: span.start + by, end: span.end + by };
+}
+
+/** Text order, as a fresh analysis sorts: start, end, code, message. */
+function byPlace(a: Stored, b: Stored): number {
+  const as = absolute(a.at);
+  const bs = absolute(b.at);
+  if (as !== bs) return as - bs;
+  const ae = a.at.anchor.start + a.at.end;
+  const be = b.at.anchor.start + b.at.end;
+  if (ae !== be) return ae - be;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.message < b.message ? -1 : 1;
+}
+
+/** A diagnostic as a language server sends it: no offsets, no fixes. */
+function sentOf(d: Diagnostic) {
+  return { range: d.range, severity: d.severity, code: d.code, message: d.message, tags: d.tags, related: d.related };
+}
+
+/** The flat list of a document's diagnostics, in text order. */
+export function flatten(pieces: readonly DiagnosticsPiece[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const p of pieces) for (const d of p.diagnostics) out.push(d);
+  for (let i = 1; i < out.length; i++) {
+    if (compareDiagnostics(out[i - 1], out[i]) > 0) return out.sort(compareDiagnostics);
+  }
+  return out;
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return a.span.start - b.span.start || a.span.end - b.span.end || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}

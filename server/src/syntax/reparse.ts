@@ -1,0 +1,225 @@
+/**
+ * Incremental parsing: a new version of a text is parsed by re-parsing only the
+ * regions (ast.ts `Region`) its change touches. Regions before the change are kept
+ * as they are; regions after it are kept too, their spans moved by the change's
+ * length in place (no new nodes), so what was computed from them stays attached to
+ * the same objects. The result equals `parse(text)`: regions parse independently,
+ * and a region boundary the change may have undone is widened over.
+ *
+ * Moving in place means the previous tree's kept regions now describe the new
+ * text: a tree is valid until its document's next version is parsed from it.
+ */
+import type { Span } from '../common/text';
+import type { Block, MachineDecl, Region, Statement, SyntaxTree } from './ast';
+import { lex } from './lexer';
+import { parse, parseRegions, treeOf } from './parser';
+
+export interface ReparseStats {
+  /** Characters of the new text that were lexed and parsed again. */
+  reparsed: number;
+  /** Regions kept from the previous tree. */
+  kept: number;
+}
+
+export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): SyntaxTree {
+  const before = old.text;
+  const regions = old.regions;
+  if (regions.length === 0 || before.length === 0) {
+    if (stats) Object.assign(stats, { reparsed: text.length, kept: 0 });
+    return parse(text);
+  }
+  // The changed stretch: [at, oldEnd) of the old text became [at, oldEnd + delta) of the new.
+  const shortest = Math.min(before.length, text.length);
+  const at = commonPrefix(before, text, shortest);
+  const same = commonSuffix(before, text, shortest - at);
+  const oldEnd = before.length - same;
+  const delta = text.length - before.length;
+
+  // Regions the change touches: the one `at` lies in, to the last one starting before the
+  // changed stretch ends. A region starting exactly where it ends is touched only if the
+  // line break before it is gone (typing at the start of a `machine` line).
+  let lo = lowerBound(regions, (r) => r.end > at);
+  if (lo === regions.length) lo--;
+  let hi = lowerBound(regions, (r) => r.start >= oldEnd) - 1;
+  // (Text before the first machine starts a region only at the start of the file, so it is always touched.)
+  if (hi + 1 < regions.length && regions[hi + 1].start === oldEnd && (!lineBreakBefore(text, oldEnd + delta) || (hi + 1 === 0 && !startsWithMachine(before, 0)))) hi++;
+  let fresh: Region[];
+  for (;;) {
+    const from = regions[lo].start;
+    const to = (hi >= 0 ? regions[hi].end : 0) + delta;
+    fresh = parseRegions(text, from, to);
+    // The change may have undone the `machine` line that started the first region: its
+    // text then belongs to the region before, so take that one in as well.
+    if (lo > 0 && fresh.length > 0 && !startsWithMachine(text, from)) {
+      // Blank lines (Enter before a `machine` line) only lengthen the region before.
+      if (blank(text, fresh[0])) {
+        regions[lo - 1].end = fresh[0].end;
+        fresh.shift();
+        break;
+      }
+      lo--;
+      continue;
+    }
+    break;
+  }
+  // A re-parsed region whose machines came out exactly as before (an edit in the comments
+  // or blank lines after a machine) keeps the machines' objects, and what hangs on them.
+  for (const r of fresh) {
+    const old = regions.slice(lo, hi + 1).find((o) => o.start === r.start);
+    if (old) r.machines = r.machines.map((m, i) => (old.machines[i] && sameNode(old.machines[i], m) ? old.machines[i] : m));
+  }
+  const after = regions.slice(hi + 1);
+  if (delta !== 0) for (const r of after) moveRegion(r, delta);
+  if (stats) {
+    let reparsed = 0;
+    for (const r of fresh) reparsed += r.end - r.start;
+    Object.assign(stats, { reparsed, kept: lo + after.length });
+  }
+  return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after]);
+}
+
+function lineBreakBefore(text: string, offset: number): boolean {
+  const c = text.charCodeAt(offset - 1);
+  return offset === 0 || c === 10 || c === 13;
+}
+
+function sameNode(a: MachineDecl, b: MachineDecl): boolean {
+  return a.start === b.start && a.end === b.end && JSON.stringify(a) === JSON.stringify(b);
+}
+
+const BLOCK = 256;
+
+/** Length of the common prefix; compared a block at a time first (substring compares are memcmp-fast). */
+function commonPrefix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + BLOCK <= max && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let n = 0;
+  while (n + BLOCK <= max && a.slice(a.length - n - BLOCK, a.length - n) === b.slice(b.length - n - BLOCK, b.length - n)) n += BLOCK;
+  while (n < max && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
+/** Index of the first region for which `pred` holds (pred is monotone over regions). */
+function lowerBound(regions: Region[], pred: (r: Region) => boolean): number {
+  let lo = 0;
+  let hi = regions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pred(regions[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Whether the line starting at `offset` starts with the word `machine` (as the lexer sees it). */
+function startsWithMachine(text: string, offset: number): boolean {
+  let end = offset;
+  while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+  const first = lex(text, offset, end).tokens[0];
+  return first.kind === 'word' && first.text === 'machine';
+}
+
+/**
+ * Whether a region holds only line breaks and spaces: appended to the region before,
+ * it changes nothing in that region's parse (the parser skips line breaks and reports
+ * nothing at the end of its input).
+ */
+function blank(text: string, region: Region): boolean {
+  for (let i = region.start; i < region.end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13 && c !== 32 && c !== 9 && c !== 12 && c !== 11 && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
+function moveRegion(region: Region, delta: number): void {
+  region.start += delta;
+  region.end += delta;
+  for (const m of region.machines) moveNode(m, delta);
+  for (const c of region.comments) {
+    c.start += delta;
+    c.end += delta;
+  }
+  for (const d of region.diagnostics) {
+    d.start += delta;
+    d.end += delta;
+  }
+}
+
+/** Moves a machine and every node in it (typed: this runs for every machine after an edit). */
+function moveNode(m: MachineDecl, delta: number): void {
+  move(m, delta);
+  move(m.keyword, delta);
+  moveOptional(m.name, delta);
+  moveOptional(m.extendsKeyword, delta);
+  moveOptional(m.base, delta);
+  moveBlock(m.body, delta);
+  for (const s of m.statements) moveStatement(s, delta);
+}
+
+function moveStatement(s: Statement, delta: number): void {
+  move(s, delta);
+  move(s.keyword, delta);
+  switch (s.kind) {
+    case 'qemu':
+      return moveOptional(s.version, delta);
+    case 'host-kernel':
+      moveOptional(s.min, delta);
+      return moveOptional(s.max, delta);
+    case 'host-kernel-provides':
+      move(s.provides, delta);
+      for (const f of s.features) move(f, delta);
+      return;
+    case 'tsc-frequency':
+    case 'accel':
+      return moveOptional(s.value, delta);
+    case 'cpu':
+      return moveOptional(s.model, delta);
+    case 'cpuid':
+      for (const n of s.models) move(n, delta);
+      moveOptional(s.forKeyword, delta);
+      for (const e of s.edits) {
+        move(e, delta);
+        move(e.signSpan, delta);
+        move(e.feature, delta);
+      }
+      return moveBlock(s.block, delta);
+    case 'migrate':
+      for (const n of s.msrs) move(n, delta);
+      return moveBlock(s.block, delta);
+    case 'alias':
+      return moveOptional(s.name, delta);
+    case 'deprecated':
+      return moveOptional(s.reason, delta);
+    case 'description':
+      return moveOptional(s.text, delta);
+    case 'compat':
+      moveOptional(s.driver, delta);
+      moveOptional(s.property, delta);
+      return moveOptional(s.value, delta);
+    case 'follows-host':
+      return;
+  }
+}
+
+function moveBlock(b: Block | undefined, delta: number): void {
+  if (!b) return;
+  move(b, delta);
+  move(b.open, delta);
+  moveOptional(b.close, delta);
+}
+
+function moveOptional(span: Span | undefined, delta: number): void {
+  if (span) move(span, delta);
+}
+
+function move(span: Span, delta: number): void {
+  span.start += delta;
+  span.end += delta;
+}

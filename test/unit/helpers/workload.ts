@@ -1,0 +1,15 @@
+/** The benchmark's seeded workload (scripts/bench/generate.mjs), small enough for unit tests. */
+import { bigFile, rng, vocabulary, type Rng } from '../../../scripts/bench/generate.mjs';
+import { getKnowledgeBase } from '../../../server/src/kb/knowledge-base';
+import { allRecordsJson } from '../../../server/src/services/kb-records';
+import releases from '../../../server/src/kb/data/releases.json';
+
+let vocab: ReturnType<typeof vocabulary> | undefined;
+
+/** A generated catalogue of inheritance families, `lines` long (seeded: the same text every run). */
+export function generatedFile(seed: number, lines: number): string {
+  vocab ??= vocabulary(allRecordsJson(getKnowledgeBase()), (releases as { releases: unknown[] }).releases);
+  return bigFile(vocab, { seed, lines }).text;
+}
+
+export { rng, type Rng };
