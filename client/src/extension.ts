@@ -70,12 +70,12 @@ async function explain(lc: LanguageClient, arg: unknown, refresh: () => void): P
 }
 
 async function copy(lc: LanguageClient, format: 'qemu' | 'libvirt', arg: unknown): Promise<void> {
-  const name = await machineName(lc, arg, format === 'qemu' ? 'Copy the -cpu option of' : 'Copy the libvirt <cpu> of');
+  const name = await machineName(lc, arg, format === 'qemu' ? 'Copy the QEMU command line of' : 'Copy the libvirt domain XML of');
   if (!name) return;
   const result = await ask<{ text: string }>(lc, 'mtype/explain', { name, format });
   if (!result) return;
   await vscode.env.clipboard.writeText(result.text);
-  void vscode.window.showInformationMessage(`Copied ${format === 'qemu' ? 'the -cpu option' : 'the libvirt <cpu> element'} of ${name}.`);
+  void vscode.window.showInformationMessage(`Copied ${format === 'qemu' ? 'the QEMU command line' : 'the libvirt domain XML'} of ${name}.`);
 }
 
 async function compare(lc: LanguageClient): Promise<void> {

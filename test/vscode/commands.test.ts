@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 /**
  * The extension's commands, run the way a user runs them: Explain (the Markdown preview of a read-only document), Copy as QEMU command line and as
- * libvirt <cpu> (read back from the clipboard), Compare (two quick picks, answered here).
+ * libvirt domain XML (read back from the clipboard), Compare (two quick picks, answered here).
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -62,12 +62,17 @@ suite('commands', () => {
     for (const bit of ['x2apic', 'kvmclock', 'kvm-steal-time', 'kvm-pv-eoi', 'kvmclock-stable-bit']) assert.match(text, new RegExp(`[,]${bit}=on\\b`));
   });
 
-  test('Copy as libvirt <cpu> puts the <cpu> element on the clipboard', async () => {
+  test('Copy as libvirt puts the domain XML fragment on the clipboard: libvirt names, KVM bits outside <cpu>', async () => {
     const text = await clipboardAfter('mtype.copyLibvirt', 'pc-q35-7.2');
-    assert.match(text, /^<cpu mode='custom' match='exact'/);
-    assert.match(text, /<model fallback='forbid'>Skylake-Server-v4<\/model>/);
-    assert.match(text, /<feature policy='require' name='kvm-pv-eoi'\/>/);
-    assert.match(text, /<\/cpu>\s*$/);
+    assert.match(text, /<type arch='x86_64' machine='pc-q35-7\.2'>hvm<\/type>/);
+    assert.match(text, /<cpu mode='custom' match='exact' check='full'>/);
+    // libvirt 9.0 has no Skylake-Server-v4: the closest libvirt model, said in a comment
+    assert.match(text, /<model fallback='forbid'>Skylake-Server-noTSX-IBRS<\/model>/);
+    assert.match(text, /<!-- libvirt 9\.0\.0 has no model for QEMU's Skylake-Server-v4/);
+    // PV EOI is <apic eoi>, never a CPU feature
+    assert.match(text, /<apic eoi='on'\/>/);
+    assert.doesNotMatch(text, /name='kvm-pv-eoi'/);
+    assert.match(text, /<\/cpu>/);
   });
 
   test('Copy as QEMU without an argument takes the machine under the cursor', async () => {
