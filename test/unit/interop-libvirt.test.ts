@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { getKnowledgeBase } from '../../server/src/kb/knowledge-base';
 import { Project } from '../../server/src/services/project';
 import { explainMachine } from '../../server/src/services/explain';
-import { exportLibvirt, importLibvirt, machineTypeRelease, qemuMachineType } from '../../server/src/interop/libvirt';
+import { exportLibvirt, importLibvirt } from '../../server/src/interop/libvirt';
+import { machineTypeOf, machineTypeRelease } from '../../server/src/interop/machine-types';
 import { ImportError, renderMtype } from '../../server/src/interop/imported';
 import { parseXml } from '../../server/src/interop/xml';
 import { renderExplanation } from '../../server/src/services/machine-requests';
@@ -142,16 +143,23 @@ test('export: a model libvirt has under its QEMU alias, and host/max', () => {
   assert.match(ex('t').xml, /<cpu mode='maximum'/);
 });
 
-test('machine types: named by the machine, dated by their version', () => {
-  assert.equal(qemuMachineType('pc-q35-7.2', '7.2'), 'pc-q35-7.2');
-  assert.equal(qemuMachineType('pc-i440fx-2.12', '2.12'), 'pc-i440fx-2.12');
-  assert.equal(qemuMachineType('pc-1.3', '1.3'), 'pc-1.3');
-  assert.equal(qemuMachineType('pc-q35-7.2', '8.0'), null, 'a name that is not the release the machine states');
-  assert.equal(qemuMachineType('acme-2018.1', '2.8'), null);
+test('machine types: one rule for both formats, dated by the KB (a type runs in its own and later releases until removed)', () => {
+  const notes: string[] = [];
+  assert.equal(machineTypeOf(['pc-q35-7.2'], kb, '7.2', notes), 'pc-q35-7.2');
+  assert.equal(machineTypeOf(['pc-i440fx-2.12'], kb, '2.12', notes), 'pc-i440fx-2.12');
+  assert.equal(machineTypeOf(['pc-1.3'], kb, '1.3', notes), 'pc-1.3');
+  assert.equal(machineTypeOf(['pc-q35-7.2'], kb, '8.0', notes), 'pc-q35-7.2', 'QEMU 8.0 still starts the 7.2 type');
+  assert.deepEqual(notes, []);
+  assert.equal(machineTypeOf(['pc-q35-8.0'], kb, '7.2', notes), null, 'a type newer than the release');
+  assert.match(notes[0], /QEMU 7\.2 has no machine type pc-q35-8\.0 yet/);
+  assert.equal(machineTypeOf(['acme-2018.1'], kb, '2.8', []), null);
   assert.equal(machineTypeRelease('pc-q35-7.2'), '7.2');
   assert.equal(machineTypeRelease('pc-i440fx-2.12'), '2.12');
   assert.equal(machineTypeRelease('pc-q35-4.0.1'), '4.0');
   assert.equal(machineTypeRelease('q35'), null);
+  // the libvirt export writes the same <os><type machine> the QEMU export writes -machine for
+  const later = exportLibvirt({ machine: 'pc-q35-7.2', qemu: '8.0', accel: 'kvm', cpu: 'qemu64', followsHost: false, features: [], masked: [] }, kb);
+  assert.equal(later.machineType, 'pc-q35-7.2');
 });
 
 test('import: a full domain with libvirt spellings, policies, <features> and <clock>', () => {

@@ -15,6 +15,7 @@ import type { LibvirtElement, LibvirtModel } from '../kb/types';
 import { modelBaseBits } from '../model/cpuid';
 import { modelSpellingDates, nameInRelease } from '../checks/release-names';
 import { emptyImport, ImportError, type ImportedMachine } from './imported';
+import { machineTypeOf, machineTypeRelease } from './machine-types';
 import { child, childrenNamed, parseXml, type XmlElement } from './xml';
 
 /** What the export needs of a machine (services/explain's `Explanation` has it all). */
@@ -51,20 +52,6 @@ export interface LibvirtExportOptions {
   tscFrequency?: string | null;
 }
 
-/** The QEMU machine type a machine's name is, when it is one of the machine's own release (`pc-q35-7.2` of qemu 7.2). */
-export function qemuMachineType(name: string, qemu: string): string | null {
-  for (const prefix of ['pc-i440fx-', 'pc-q35-', 'pc-']) {
-    if (!name.startsWith(prefix)) continue;
-    const version = name.slice(prefix.length);
-    return version === qemu || version === majorMinor(qemu) ? name : null;
-  }
-  return null;
-}
-
-function majorMinor(v: string): string {
-  return v.split('.').slice(0, 2).join('.');
-}
-
 export function exportLibvirt(e: LibvirtExportInput, kb: KnowledgeBase, opts: LibvirtExportOptions = {}): LibvirtExport {
   const lv = kb.libvirt;
   const want = new Set(e.features.map((f) => f.name));
@@ -73,7 +60,7 @@ export function exportLibvirt(e: LibvirtExportInput, kb: KnowledgeBase, opts: Li
   const followsHost = !qemuModel || !!qemuModel.followsHost;
   const out: LibvirtExport = {
     domainType: e.accel === 'kvm' ? 'kvm' : 'qemu',
-    machineType: qemuMachineType(e.machine, e.qemu),
+    machineType: machineTypeOf([e.machine], kb, e.qemu, []),
     mode: followsHost ? (e.cpu === 'max' ? 'maximum' : 'host-passthrough') : 'custom',
     model: null,
     modelNote: null,
@@ -280,14 +267,6 @@ export function importLibvirt(text: string, kb: KnowledgeBase, opts: LibvirtImpo
   const hidden = kvm && child(kvm, 'hidden');
   if (child(domain, 'features') && hidden?.attributes.get('state') === 'on') m.notes.push("libvirt <kvm><hidden state='on'/> hides the KVM signature (QEMU kvm=off): no CPUID bit a machine type holds");
   return m;
-}
-
-/** The QEMU release of a versioned machine type (`pc-q35-7.2` → 7.2, `pc-1.3` → 1.3); null for `pc`, `q35`. */
-export function machineTypeRelease(type: string): string | null {
-  const dash = type.lastIndexOf('-');
-  const v = dash < 0 ? '' : type.slice(dash + 1);
-  const parts = v.split('.');
-  return parts.length >= 2 && parts.every(isDigits) ? parts.slice(0, 2).join('.') : null;
 }
 
 const POLICIES: Record<string, boolean | 'optional'> = { require: true, force: true, disable: false, forbid: false, optional: 'optional' };

@@ -7,8 +7,8 @@
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { CommandLineSyntax, FeatureRecord } from '../kb/types';
 import { modelSpellingDates, nameInRelease, type NameDates } from '../checks/release-names';
-import { compareVersions } from '../common/version';
 import { emptyImport, ImportError, type ImportedMachine } from './imported';
+import { machineTypeOf, machineTypeRelease } from './machine-types';
 
 /** What an export needs to know about a machine (explain's data plus the few settings it does not carry). */
 export interface QemuExportInput {
@@ -73,23 +73,13 @@ export function modelSpelling(written: string, kb: KnowledgeBase, qemu: string):
   return name ? { name, known: true } : { name: written, known: false };
 }
 
-/** The first of the machine's names that is a PC machine type of its release. */
-function machineTypeOf(names: string[], kb: KnowledgeBase, qemu: string, notes: string[]): string | null {
-  for (const n of names) {
-    const t = kb.machineType(n);
-    if (!t) continue;
-    if (compareVersions(qemu, t.since) < 0) notes.push(`QEMU ${qemu} has no machine type ${n} yet (it appeared in ${t.since}): no -machine option`);
-    else if (t.until && compareVersions(qemu, t.until) >= 0) notes.push(`QEMU ${qemu} no longer has machine type ${n} (removed in ${t.until}): no -machine option`);
-    else return n;
-  }
-  return null;
-}
-
 export function qemuCommandLine(m: QemuExportInput, kb: KnowledgeBase): QemuCommandLine {
   const notes: string[] = [];
   const syntax = syntaxOf(kb, m.qemu);
   const args: string[] = [];
-  const type = machineTypeOf(m.names, kb, m.qemu, notes);
+  const typeNotes: string[] = [];
+  const type = machineTypeOf(m.names, kb, m.qemu, typeNotes);
+  for (const n of typeNotes) notes.push(`${n}: no -machine option`);
   if (syntax.accel === '-machine accel=' && syntax.machine === '-machine') args.push('-machine', `${type ? `${type},` : ''}accel=${m.accel}`);
   else if (type) args.push(syntax.machine, type);
   if (syntax.accel === '-accel') args.push('-accel', m.accel);
@@ -290,8 +280,7 @@ export function importQemu(text: string): ImportedMachine {
   }
   if (m.machineType) {
     m.name = m.machineType;
-    const v = /^(?:pc-(?:i440fx-|q35-)?)(\d+\.\d+)(?:\.\d+)?$/.exec(m.machineType);
-    if (v) m.qemu = v[1];
+    m.qemu = machineTypeRelease(m.machineType) ?? m.qemu;
   }
   return m;
 }
