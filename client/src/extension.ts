@@ -13,6 +13,17 @@ import { configure, statusItems } from './status';
 
 let client: LanguageClient | undefined;
 
+/**
+ * Fired with a machine quick pick's title once the workbench shows it (its first active item). Exported through the extension's API
+ * so the extension-host tests can answer a pick once, after it exists, instead of pressing Enter until
+ * something happens.
+ */
+const machinePickShown = new vscode.EventEmitter<string>();
+
+export interface MtypeApi {
+  onDidShowMachinePick: vscode.Event<string>;
+}
+
 interface MachineSummary {
   name: string;
   uri: string;
@@ -20,7 +31,7 @@ interface MachineSummary {
   description?: string;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<MtypeApi> {
   const serverModule = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -55,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   await lc.start();
   context.subscriptions.push(statusItems(lc));
+  return { onDidShowMachinePick: machinePickShown.event };
 }
 
 export async function deactivate(): Promise<void> {
@@ -111,7 +123,32 @@ async function machineName(lc: LanguageClient, arg: unknown, title: string, excl
   const items = machines.map((m) => ({ label: m.name, description: m.base ? `extends ${m.base}` : undefined, detail: m.description }));
   const current = items.findIndex((i) => i.label === list.current);
   if (current > 0) items.unshift(...items.splice(current, 1));
-  return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true }))?.label;
+  return pickOne(items, title);
+}
+
+/** A quick pick of `items`; its first active-item report (sent by the workbench once the list shows) fires `machinePickShown`. */
+function pickOne(items: vscode.QuickPickItem[], title: string): Promise<string | undefined> {
+  const pick = vscode.window.createQuickPick();
+  pick.title = title;
+  pick.matchOnDescription = true;
+  pick.items = items;
+  return new Promise((resolve) => {
+    let shown = false;
+    pick.onDidChangeActive((active) => {
+      if (shown || active.length === 0) return;
+      shown = true;
+      machinePickShown.fire(title);
+    });
+    pick.onDidAccept(() => {
+      resolve((pick.selectedItems[0] ?? pick.activeItems[0])?.label);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined); // no effect after an accept
+      pick.dispose();
+    });
+    pick.show();
+  });
 }
 
 async function ask<T>(lc: LanguageClient, method: string, params: object): Promise<T | undefined> {

@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { MtypeApi } from '../../client/src/extension';
 import { extension, open, openMarkdown, positionOf, waitFor } from './util';
 
 const COMMANDS = ['mtype.explainMachine', 'mtype.copyQemu', 'mtype.copyLibvirt', 'mtype.compareMachines'];
@@ -12,6 +13,17 @@ const COMMANDS = ['mtype.explainMachine', 'mtype.copyQemu', 'mtype.copyLibvirt',
 /** Waits for a Markdown document that was not open before and whose text satisfies `ok`. */
 function newMarkdown(before: readonly vscode.TextDocument[], what: string, ok: (text: string) => boolean): Promise<vscode.TextDocument> {
   return waitFor(what, () => openMarkdown().find((d) => !before.includes(d) && ok(d.getText())));
+}
+
+/** The title of the next machine quick pick the extension shows (its API fires when a pick is asked to show). */
+async function nextPick(): Promise<string> {
+  const api = (await extension()).exports as MtypeApi;
+  return new Promise((resolve) => {
+    const sub = api.onDidShowMachinePick((title) => {
+      sub.dispose();
+      resolve(title);
+    });
+  });
 }
 
 async function clipboardAfter(command: string, ...args: unknown[]): Promise<string> {
@@ -83,13 +95,13 @@ suite('commands', () => {
     // a quick pick opens with the machine under the cursor first; accept it
     const sentinel = `mtype-suite-${Date.now()}`;
     await vscode.env.clipboard.writeText(sentinel);
+    const shown = nextPick();
     const done = vscode.commands.executeCommand('mtype.copyQemu');
-    const text = await waitFor('the quick pick to be accepted and the clipboard written', async () => {
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      const t = await vscode.env.clipboard.readText();
-      return t !== sentinel ? t : undefined;
-    });
+    assert.match(await shown, /^Copy the QEMU command line of/);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // once: the pick exists
     await done;
+    const text = await vscode.env.clipboard.readText();
+    assert.notEqual(text, sentinel, 'the clipboard was written');
     assert.match(text, /^-machine pc-q35-8\.0 -accel kvm -cpu Skylake-Server-v4,/);
   });
 
@@ -99,14 +111,14 @@ suite('commands', () => {
     const at = positionOf(doc, 'pc-q35-7.2', 2);
     editor.selection = new vscode.Selection(at, at);
     const before = openMarkdown();
-    let finished = false;
-    const done = Promise.resolve(vscode.commands.executeCommand('mtype.compareMachines')).finally(() => (finished = true));
+    const first = nextPick();
+    const done = vscode.commands.executeCommand('mtype.compareMachines');
     // first pick: the machine under the cursor (listed first); second pick: the first other machine
-    await waitFor('both quick picks answered', async () => {
-      if (finished) return true;
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return undefined;
-    });
+    assert.match(await first, /^First machine type/);
+    const second = nextPick();
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.match(await second, /^Compare pc-q35-7\.2 with/);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     await done;
     const md = await newMarkdown(before, 'the comparison', (t) => t.includes('pc-q35-7.2'));
     const text = md.getText();
