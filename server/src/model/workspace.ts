@@ -20,6 +20,8 @@ export class Workspace {
   private readonly byName = new Map<string, MachineRef[]>();
   /** Base name -> names of machines that extend it directly. */
   private readonly extenders = new Map<string, Set<string>>();
+  /** Names in `extenders` that no machine defines (MT111 bases), kept so a new name costs these, not every base. */
+  private readonly unresolvedBases = new Set<string>();
   private readonly resolved = new Map<string, ResolvedMachine>();
   /** The one ref of each indexed declaration, kept while the declaration survives edits. */
   private readonly refs = new WeakMap<MachineDecl, MachineRef>();
@@ -102,9 +104,8 @@ export class Workspace {
    * re-analysed, since their did-you-mean suggestions come from that set.
    */
   private dirtyUnresolved(): void {
-    for (const [base, children] of this.extenders) {
-      if (this.byName.has(base)) continue;
-      for (const child of children) for (const ref of this.byName.get(child) ?? []) this.dirty.add(ref.doc.uri);
+    for (const base of this.unresolvedBases) {
+      for (const child of this.extenders.get(base) ?? []) for (const ref of this.byName.get(child) ?? []) this.dirty.add(ref.doc.uri);
     }
   }
 
@@ -212,12 +213,15 @@ export class Workspace {
         const list = this.byName.get(n);
         if (list) insertInOrder(list, ref);
         else this.byName.set(n, [ref]);
+        this.unresolvedBases.delete(n);
         touched.add(n);
       }
       if (ref.decl.base) {
-        const set = this.extenders.get(ref.decl.base.text);
+        const base = ref.decl.base.text;
+        const set = this.extenders.get(base);
         if (set) set.add(ref.name);
-        else this.extenders.set(ref.decl.base.text, new Set([ref.name]));
+        else this.extenders.set(base, new Set([ref.name]));
+        if (!this.byName.has(base)) this.unresolvedBases.add(base);
       }
     }
   }
@@ -229,7 +233,10 @@ export class Workspace {
         if (!list) continue;
         const kept = list.filter((r) => r.decl !== ref.decl);
         if (kept.length) this.byName.set(n, kept);
-        else this.byName.delete(n);
+        else {
+          this.byName.delete(n);
+          if (this.extenders.has(n)) this.unresolvedBases.add(n);
+        }
         touched.add(n);
       }
       const base = ref.decl.base?.text;
