@@ -5,8 +5,8 @@
  *
  * A piece that only moved (same `contentVersion`: same codes, messages, related
  * places, only line/character numbers differ — Enter above it) is not stringified
- * again: each piece's JSON is kept as a template with a hole for every range number,
- * and moving fills the holes from the placed diagnostics.
+ * again after its first move: that move makes its JSON into a template with a hole for
+ * every range number, and each move fills the holes from the placed diagnostics.
  *
  * The output is exactly `JSON.stringify(project.diagnostics(uri).map(toLspDiagnostic))`
  * (a property test checks the bytes).
@@ -22,8 +22,8 @@ import { toLspDiagnostic } from './convert';
 interface PieceCode {
   version: number;
   contentVersion: number;
-  /** The JSON between the range numbers (holes = parts.length - 1). */
-  parts: string[];
+  /** The JSON between the range numbers (holes = parts.length - 1), once the piece has moved. */
+  parts?: string[];
   json: string;
 }
 
@@ -41,7 +41,7 @@ const HOLES = { start: { line: HOLE, character: HOLE }, end: { line: HOLE, chara
 
 export class DiagnosticEncoder {
   private readonly documents = new Map<string, DocumentCode>();
-  /** Pieces stringified so far (a piece that only moved is filled in instead; for tests and benchmarks). */
+  /** Pieces stringified so far, templates included (a piece that moved again is filled in; for tests and benchmarks). */
   stringified = 0;
 
   /**
@@ -79,14 +79,37 @@ export class DiagnosticEncoder {
 
   private encodePiece(piece: DiagnosticsPiece, list: readonly Diagnostic[], known: PieceCode | undefined): PieceCode {
     if (known?.version === piece.version) return known;
-    if (known?.contentVersion === piece.contentVersion) {
-      const json = fill(known.parts, list);
-      if (json !== undefined) return { version: piece.version, contentVersion: piece.contentVersion, parts: known.parts, json };
+    const { version, contentVersion } = piece;
+    if (known?.contentVersion === contentVersion && list.length) {
+      // Moved: the template is made on the first move (most pieces of a file opened never move).
+      const parts = known.parts ?? this.template(list);
+      const json = fill(parts, list);
+      if (json !== undefined) return { version, contentVersion, parts, json };
     }
-    if (list.length) this.stringified++;
-    const parts = list.length ? JSON.stringify(list.map(withHoles)).slice(1, -1).split(QUOTED_HOLE) : [''];
-    return { version: piece.version, contentVersion: piece.contentVersion, parts, json: fill(parts, list) ?? '' };
+    if (!list.length) return { version, contentVersion, json: '' };
+    this.stringified++;
+    return { version, contentVersion, json: JSON.stringify(list.map(toLspDiagnostic)).slice(1, -1) };
   }
+
+  private template(list: readonly Diagnostic[]): string[] {
+    this.stringified++;
+    return JSON.stringify(list.map(withHoles)).slice(1, -1).split(QUOTED_HOLE).map(keptPart);
+  }
+}
+
+/**
+ * A template part as kept: most are the same few short strings (`,"character":`), shared;
+ * the others are copies, since a slice would keep the whole stringified piece alive.
+ */
+const shortParts = new Map<string, string>();
+function keptPart(part: string): string {
+  if (part.length > 24) return (' ' + part).slice(1);
+  const known = shortParts.get(part);
+  if (known !== undefined) return known;
+  if (shortParts.size >= 10_000) shortParts.clear();
+  const own = (' ' + part).slice(1);
+  shortParts.set(own, own);
+  return own;
 }
 
 /** The diagnostic's LSP form with a hole for every range number (in JSON.stringify's order). */
