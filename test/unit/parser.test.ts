@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from '../../server/src/syntax/parser';
 import { lex } from '../../server/src/syntax/lexer';
 import { LineIndex } from '../../server/src/common/text';
-import type { Statement, SyntaxTree } from '../../server/src/syntax/ast';
+import { signSpan, type Statement, type SyntaxTree } from '../../server/src/syntax/ast';
 
 /** The text a span covers. */
 const at = (tree: SyntaxTree, span: { start: number; end: number }) => tree.text.slice(span.start, span.end);
@@ -91,7 +91,7 @@ test('cpuid: one-line edits, block edits, signs and feature ranges', () => {
   assert.deepEqual(line.edits.map((e) => e.sign + e.feature.text), ['+x2apic', '-kvm-steal-time']);
   assert.equal(line.block, undefined);
   assert.equal(at(tree, line.edits[1]), '-kvm-steal-time');
-  assert.equal(at(tree, line.edits[1].signSpan), '-');
+  assert.equal(at(tree, signSpan(line.edits[1])), '-');
   assert.deepEqual(block.edits.map((e) => e.sign + e.feature.text), ['+kvmclock', '-sse4.1', '+pclmulqdq']);
   assert.equal(at(tree, block.block!.open), '{');
   assert.ok(block.block!.close);

@@ -7,7 +7,7 @@ import type { FixIntent } from '../common/diagnostic';
 import type { Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
-import type { CpuidStatement, Edit, MachineDecl, Statement } from '../syntax/ast';
+import { signSpan, type CpuidStatement, type Edit, type MachineDecl, type Statement } from '../syntax/ast';
 
 export interface TextEdit {
   span: Span;
@@ -135,7 +135,7 @@ function setSign(layout: Layout, machine: MachineDecl, features: string[], sign:
     for (const s of ownCpuid(machine)) {
       for (const e of s.edits) {
         if ((kb.feature(e.feature.text)?.name ?? e.feature.text) !== canonical) continue;
-        if (e.sign !== sign) edits.push({ span: e.signSpan, newText: sign });
+        if (e.sign !== sign) edits.push({ span: signSpan(e), newText: sign });
         if (s.models.length === 0) hasGlobal = true;
       }
     }

@@ -1,128 +1,161 @@
 /**
- * Diagnostics as JSON text, without stringifying what did not change. A keystroke
- * gives a document's diagnostics back as new objects, but almost all of them say
- * what they said before at the same place. So each diagnostic's JSON is kept and
- * found again by its content (looked up by message, a string whose hash V8 keeps,
- * then compared field by field, which is far cheaper than encoding it), and the
- * response is joined from those strings. A list that comes back as the same array
- * (a document not re-analysed) is not joined again; a list that is mostly new is
- * stringified whole and cut into pieces after the answer. Each encoding of a document
- * keeps only the entries it used, so the cache never outgrows the document.
+ * Diagnostics as JSON text, encoded per machine piece of the engine
+ * (`Project.diagnosticsByMachine`): a piece is encoded again only when its `version`
+ * moved, and the document's answer is spliced from the pieces' text.
  *
- * The output parses to exactly `list.map(toLspDiagnostic)` (a unit test checks it).
+ * A piece that only moved (same `contentVersion`: same codes, messages, related
+ * places, only line/character numbers differ — Enter above it) is not stringified
+ * again after its first move: that move makes its JSON into a template with a hole for
+ * every range number, and each move fills the holes from the placed diagnostics.
+ *
+ * The output is exactly `JSON.stringify(project.diagnostics(uri).map(toLspDiagnostic))`
+ * (a property test checks the bytes).
  */
+import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../common/diagnostic';
 import type { Range } from '../common/text';
+import { compareDiagnostics } from '../checks/document-diagnostics';
+import type { DiagnosticsPiece } from '../services/project';
 import { toLspDiagnostic } from './convert';
 
-interface Entry {
-  d: Diagnostic;
+/** One piece's encoding: its JSON items (no brackets, '' when empty) and the template they came from. */
+interface PieceCode {
+  version: number;
+  contentVersion: number;
+  /** The JSON between the range numbers (holes = parts.length - 1), once the piece has moved. */
+  parts?: string[];
   json: string;
 }
 
-interface Generation {
-  list: readonly Diagnostic[];
+interface DocumentCode {
+  generation: number;
   json: string;
-  /** Encoded diagnostics by message. */
-  byMessage: Map<string, Entry[]>;
+  /** By piece id; a new encoding keeps only the pieces it used. */
+  pieces: Map<string, PieceCode>;
 }
+
+/** Stands for a range number while a template is stringified; random, so no message can fake it. */
+const HOLE = `\u0001mtype-n-${randomBytes(8).toString('hex')}`;
+const QUOTED_HOLE = JSON.stringify(HOLE);
+const HOLES = { start: { line: HOLE, character: HOLE }, end: { line: HOLE, character: HOLE } } as unknown as Range;
 
 export class DiagnosticEncoder {
-  private readonly documents = new Map<string, Generation>();
-
-  /** The JSON array of `list.map(toLspDiagnostic)` for document `uri`. */
-  encode(uri: string, list: readonly Diagnostic[]): string {
-    const previous = this.documents.get(uri);
-    if (previous?.list === list) return previous.json;
-    const next: Generation = { list, json: '', byMessage: new Map() };
-    const parts: string[] = new Array(list.length);
-    const missed: number[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const json = reuse(list[i], previous, next);
-      if (json === undefined) missed.push(i);
-      else parts[i] = json;
-    }
-    this.documents.set(uri, next);
-    if (missed.length > list.length / 2) {
-      // Mostly new (the first analysis, an Enter above most of the file): one stringify
-      // answers fastest; the pieces are cut for the next edit after the answer is out.
-      next.json = JSON.stringify(list.map(toLspDiagnostic));
-      setImmediate(() => this.documents.get(uri) === next && this.fill(next, missed, undefined, splitItems(next.json)));
-      return next.json;
-    }
-    this.fill(next, missed, parts);
-    next.json = `[${parts.join(',')}]`;
-    return next.json;
-  }
+  private readonly documents = new Map<string, DocumentCode>();
+  /** Pieces stringified so far, templates included (a piece that moved again is filled in; for tests and benchmarks). */
+  stringified = 0;
 
   /**
-   * Keeps the JSON of the diagnostics at `missed` in `next` (and in `parts`): cut from
-   * `whole` (the list's JSON, already made) when given, else encoded now.
+   * The JSON array of the document's diagnostics, `pieces` being the project's
+   * `diagnosticsByMachine(uri)` and `generation` its `diagnosticsGeneration(uri)`.
    */
-  private fill(next: Generation, missed: number[], parts?: string[], whole?: string[]): void {
-    if (!missed.length) return;
-    const fresh = whole ? missed.map((i) => whole[i]) : splitItems(JSON.stringify(missed.map((i) => toLspDiagnostic(next.list[i]))));
-    missed.forEach((i, k) => {
-      if (parts) parts[i] = fresh[k];
-      remember(next, { d: next.list[i], json: fresh[k] });
-    });
+  encode(uri: string, pieces: readonly DiagnosticsPiece[], generation: number): string {
+    const previous = this.documents.get(uri);
+    if (previous?.generation === generation) return previous.json;
+    const next: DocumentCode = { generation, json: '', pieces: new Map() };
+    // Each piece's list once: asking a piece for it checks where the piece is, which is not free.
+    const lists = pieces.map((p) => p.diagnostics);
+    if (!inTextOrder(lists)) {
+      // The rare document whose pieces are not in text order as concatenated (a finding placed
+      // outside its machine): the flat list sorts them, so encode it whole.
+      next.json = JSON.stringify(lists.flat().sort(compareDiagnostics).map(toLspDiagnostic));
+    } else {
+      const items: string[] = [];
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i];
+        const code = this.encodePiece(piece, lists[i], previous?.pieces.get(piece.id));
+        next.pieces.set(piece.id, code);
+        if (code.json) items.push(code.json);
+      }
+      next.json = `[${items.join(',')}]`;
+    }
+    this.documents.set(uri, next);
+    return next.json;
   }
 
   /** Forgets a document (closed or gone). */
   forget(uri: string): void {
     this.documents.delete(uri);
   }
-}
 
-/** The JSON of an equal diagnostic encoded before, carried into the next generation. */
-function reuse(d: Diagnostic, previous: Generation | undefined, next: Generation): string | undefined {
-  const known = next.byMessage.get(d.message)?.find((e) => sameDiagnostic(e.d, d));
-  if (known) return known.json;
-  const found = previous?.byMessage.get(d.message)?.find((e) => sameDiagnostic(e.d, d));
-  if (!found) return undefined;
-  remember(next, found);
-  return found.json;
-}
+  private encodePiece(piece: DiagnosticsPiece, list: readonly Diagnostic[], known: PieceCode | undefined): PieceCode {
+    if (known?.version === piece.version) return known;
+    const { version, contentVersion } = piece;
+    if (known?.contentVersion === contentVersion && list.length) {
+      // Moved: the template is made on the first move (most pieces of a file opened never move).
+      const parts = known.parts ?? this.template(list);
+      const json = fill(parts, list);
+      if (json !== undefined) return { version, contentVersion, parts, json };
+    }
+    if (!list.length) return { version, contentVersion, json: '' };
+    this.stringified++;
+    return { version, contentVersion, json: JSON.stringify(list.map(toLspDiagnostic)).slice(1, -1) };
+  }
 
-function remember(next: Generation, entry: Entry): void {
-  const entries = next.byMessage.get(entry.d.message);
-  if (entries) entries.push(entry);
-  else next.byMessage.set(entry.d.message, [entry]);
+  private template(list: readonly Diagnostic[]): string[] {
+    this.stringified++;
+    return JSON.stringify(list.map(withHoles)).slice(1, -1).split(QUOTED_HOLE).map(keptPart);
+  }
 }
 
 /**
- * The items of a JSON array of LSP diagnostics (one JSON.stringify of them all is several
- * times faster than one per diagnostic). Every item starts with `{"range":`, and a quote
- * inside a JSON string is escaped, so `},{"range":` occurs only between items.
+ * A template part as kept: most are the same few short strings (`,"character":`), shared;
+ * the others are copies, since a slice would keep the whole stringified piece alive.
  */
-function splitItems(array: string): string[] {
-  if (array === '[]') return [];
-  const pieces = array.slice(1, -1).split(SEPARATOR);
-  // Own copies: a piece cut from `array` would keep all of it alive while cached.
-  return pieces.map((p, i) => ownCopy((i > 0 ? '{"range":' : '') + p + (i < pieces.length - 1 ? '}' : '')));
+const shortParts = new Map<string, string>();
+function keptPart(part: string): string {
+  if (part.length > 24) return (' ' + part).slice(1);
+  const known = shortParts.get(part);
+  if (known !== undefined) return known;
+  if (shortParts.size >= 10_000) shortParts.clear();
+  const own = (' ' + part).slice(1);
+  shortParts.set(own, own);
+  return own;
 }
 
-const SEPARATOR = '},{"range":';
-
-function ownCopy(text: string): string {
-  return (' ' + text).slice(1);
+/** The diagnostic's LSP form with a hole for every range number (in JSON.stringify's order). */
+function withHoles(d: Diagnostic) {
+  return toLspDiagnostic({ ...d, range: HOLES, related: d.related?.map((r) => ({ ...r, range: HOLES })) });
 }
 
-/** Equal in everything toLspDiagnostic reads (messages are equal already). */
-function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
-  if (a === b) return true;
-  if (a.code !== b.code || a.severity !== b.severity || !sameRange(a.range, b.range)) return false;
-  if (!sameList(a.tags, b.tags, (x, y) => x === y)) return false;
-  return sameList(a.related, b.related, (x, y) => x.uri === y.uri && x.message === y.message && sameRange(x.range, y.range));
+/** The template filled with the diagnostics' range numbers; undefined when they do not fit. */
+function fill(parts: string[], list: readonly Diagnostic[]): string | undefined {
+  // One join of the pieces: faster than growing a string, whose pieces would be copied again when sent.
+  const out: Array<string | number> = new Array(parts.length * 2 - 1);
+  out[0] = parts[0];
+  let k = 1;
+  for (const d of list) {
+    if (k + 3 >= parts.length) return undefined;
+    k = put(out, parts, k, d.range);
+    for (const r of d.related ?? []) {
+      if (k + 3 >= parts.length) return undefined;
+      k = put(out, parts, k, r.range);
+    }
+  }
+  return k === parts.length ? out.join('') : undefined;
 }
 
-function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+/** Puts a range's four numbers into holes k..k+3, each followed by the template's next part. */
+function put(out: Array<string | number>, parts: string[], k: number, r: Range): number {
+  let j = 2 * k - 1;
+  out[j++] = r.start.line;
+  out[j++] = parts[k];
+  out[j++] = r.start.character;
+  out[j++] = parts[k + 1];
+  out[j++] = r.end.line;
+  out[j++] = parts[k + 2];
+  out[j++] = r.end.character;
+  out[j] = parts[k + 3];
+  return k + 4;
 }
 
-function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+/** Whether the pieces' lists, concatenated, are the project's flat list (checks/document-diagnostics.ts `flatten`). */
+function inTextOrder(lists: ReadonlyArray<readonly Diagnostic[]>): boolean {
+  let last: Diagnostic | undefined;
+  for (const list of lists) {
+    for (const d of list) {
+      if (last && compareDiagnostics(last, d) > 0) return false;
+      last = d;
+    }
+  }
   return true;
 }

@@ -24,7 +24,7 @@ import { documentSymbols, foldingRanges } from '../services/symbols';
 import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
 import { isCode } from '../common/diagnostic';
 import { isVersion } from '../common/version';
-import { toDocumentSymbol } from './convert';
+import { toDocumentSymbol, toLspDiagnostic } from './convert';
 import { AdaptiveDebounce, fixedDebounce } from './debounce';
 import { DiagnosticEncoder } from './diagnostic-encoding';
 import { RawJson } from './wire';
@@ -59,7 +59,6 @@ export class MtypeSession {
   private readonly published = new Map<string, string>();
   /** Pull: the last report per document, by result id. */
   private readonly reports = new Map<string, Report>();
-  private nextResultId = 1;
   private canFetchConfiguration = false;
   /** Workspace folders as paths: the only places files are read from. */
   roots: string[] = [];
@@ -70,7 +69,7 @@ export class MtypeSession {
   initialFolders: string[] = [];
   /** When the last diagnostics were computed, and how long they took (mtype/status). */
   lastCheck: { at: string; ms: number; uri: string } | undefined;
-  private readonly checkResults = new WeakSet<Diagnostic[]>();
+  private readonly checkResults = new WeakSet<object>();
   readonly indexer: WorkspaceIndexer;
 
   constructor(readonly connection: Connection) {
@@ -198,13 +197,8 @@ export class MtypeSession {
       ];
     }
     const started = performance.now();
-    const result = this.project.diagnostics(uri);
-    if (!this.checkResults.has(result)) {
-      // a fresh analysis (a cached answer is the same array again): that is the "last check"
-      this.checkResults.add(result);
-      this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 100) / 100, uri };
-    }
-    return result;
+    this.noteCheck(uri, this.project.diagnosticsByMachine(uri), started);
+    return this.project.diagnostics(uri);
   }
 
   private schedule(): void {
@@ -214,7 +208,18 @@ export class MtypeSession {
 
   /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */
   encodedDiagnostics(uri: string): string {
-    return this.encoder.encode(uri, this.diagnosticsFor(uri));
+    if (this.oversized.has(uri)) return JSON.stringify(this.diagnosticsFor(uri).map(toLspDiagnostic));
+    const started = performance.now();
+    const pieces = this.project.diagnosticsByMachine(uri);
+    this.noteCheck(uri, pieces, started);
+    return this.encoder.encode(uri, pieces, this.project.diagnosticsGeneration(uri));
+  }
+
+  /** A fresh analysis (a cached answer is the same array again) is the "last check" (mtype/status). */
+  private noteCheck(uri: string, result: object, started: number): void {
+    if (this.checkResults.has(result)) return;
+    this.checkResults.add(result);
+    this.lastCheck = { at: new Date().toISOString(), ms: Math.round((performance.now() - started) * 100) / 100, uri };
   }
 
   /**
@@ -259,11 +264,9 @@ export class MtypeSession {
   /** textDocument/diagnostic: the report, or `unchanged` when the client has it already. */
   pull(uri: string, previousResultId: string | undefined): DocumentDiagnosticReport {
     const json = this.encodedDiagnostics(uri);
-    let report = this.reports.get(uri);
-    if (!report || report.json !== json) {
-      report = { resultId: String(this.nextResultId++), json };
-      this.reports.set(uri, report);
-    }
+    // The engine's generation moves exactly when what is sent changes; an oversized file always says the same.
+    const report = { resultId: this.oversized.has(uri) ? 'oversized' : String(this.project.diagnosticsGeneration(uri)), json };
+    this.reports.set(uri, report);
     if (previousResultId === report.resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: report.resultId };
     return { kind: DocumentDiagnosticReportKind.Full, resultId: report.resultId, items: new RawJson(json) as never };
   }

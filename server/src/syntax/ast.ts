@@ -58,9 +58,12 @@ export interface CpuStatement extends StatementBase {
 
 export interface Edit extends Span {
   sign: '+' | '-';
-  /** Span of the sign character. */
-  signSpan: Span;
   feature: Name;
+}
+
+/** Where an edit's sign is: its first character (not stored: a workspace holds tens of thousands of edits). */
+export function signSpan(e: Edit): Span {
+  return { start: e.start, end: e.start + 1 };
 }
 
 export interface Block extends Span {

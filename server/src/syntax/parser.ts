@@ -76,9 +76,35 @@ export function parseRegions(text: string, from: number, to: number): Region[] {
     const regionComments: Comment[] = [];
     while (c < comments.length && comments[c].start < end) regionComments.push(comments[c++]);
     const parsed = new Parser(regionTokens).parseRegion();
-    regions.push({ start, end, machines: parsed.machines, comments: regionComments, diagnostics: parsed.diagnostics });
+    regions.push(fitted({ start, end, machines: parsed.machines, comments: regionComments, diagnostics: parsed.diagnostics }));
   }
   return regions;
+}
+
+/**
+ * The region with its lists copied to their exact size. A list grown by `push` keeps room
+ * for 16 or more items, and most of a tree's lists hold one to three: across a workspace's
+ * trees that spare room was several MB (docs/performance.md).
+ */
+function fitted(region: Region): Region {
+  region.machines = fit(region.machines);
+  region.comments = fit(region.comments);
+  region.diagnostics = fit(region.diagnostics);
+  for (const m of region.machines) {
+    m.statements = fit(m.statements);
+    for (const st of m.statements) {
+      if (st.kind === 'cpuid') {
+        st.models = fit(st.models);
+        st.edits = fit(st.edits);
+      } else if (st.kind === 'migrate') st.msrs = fit(st.msrs);
+      else if (st.kind === 'host-kernel-provides') st.features = fit(st.features);
+    }
+  }
+  return region;
+}
+
+function fit<T>(list: T[]): T[] {
+  return list.length ? list.slice() : list;
 }
 
 class Parser {
@@ -322,7 +348,6 @@ class Parser {
     this.next();
     into.push({
       sign: token.kind,
-      signSpan: { start: token.start, end: token.end },
       feature: this.name(feature),
       start: token.start,
       end: feature.end,
@@ -502,7 +527,7 @@ class Parser {
   }
 
   private name(t: Token): Name {
-    return { text: t.text, start: t.start, end: t.end };
+    return { text: intern(t.text), start: t.start, end: t.end };
   }
 
   private string(t: Token): StringLiteral {
@@ -521,4 +546,20 @@ class Parser {
     const start = t.kind !== 'eof' && t.kind !== 'newline' ? t.start : offset;
     this.diagnostics.push({ code, message, start, end });
   }
+}
+
+/**
+ * One string per distinct name: a workspace's trees hold ~100,000 names (features, models,
+ * machines) but only a few thousand distinct ones, and each token's text is its own copy
+ * (syntax/lexer.ts). Bounded, so names typed and dropped while editing cannot pile up.
+ */
+const names = new Map<string, string>();
+const MAX_NAMES = 50_000;
+
+function intern(text: string): string {
+  const known = names.get(text);
+  if (known !== undefined) return known;
+  if (names.size >= MAX_NAMES) names.clear();
+  names.set(text, text);
+  return text;
 }

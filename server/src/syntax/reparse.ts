@@ -186,7 +186,6 @@ function moveStatement(s: Statement, delta: number): void {
       moveOptional(s.forKeyword, delta);
       for (const e of s.edits) {
         move(e, delta);
-        move(e.signSpan, delta);
         move(e.feature, delta);
       }
       return moveBlock(s.block, delta);
