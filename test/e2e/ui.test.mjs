@@ -85,8 +85,20 @@ async function quickFixMenu(tokenText, nth, itemText) {
   await page.mouse.click(x, y);
   await page.mouse.move(1200, 780); // a hover under the mouse can close the menu
   await editorFocused();
-  // the light bulb shows once the code actions at the caret arrived: Ctrl+. then opens them at once
-  await page.locator(`${EDITOR} :is([class*="codicon-gutter-lightbulb"], .lightBulbWidget)`).filter({ visible: true }).first().waitFor();
+  // the light bulb shows once the code actions at the caret arrived: Ctrl+. then opens them at once. Wait for
+  // the bulb of the caret's line (VS Code draws it one line below or above when the text leaves it no room): a bulb
+  // still showing further away (the previous step's) says nothing yet.
+  const bulbs = page.locator(`${EDITOR} :is([class*="codicon-gutter-lightbulb"], .lightBulbWidget)`).filter({ visible: true });
+  const end = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const boxes = await Promise.all((await bulbs.all()).map((b) => b.boundingBox()));
+    if (boxes.some((b) => b && Math.abs(center(b).y - y) < t.height * 1.5)) break;
+    if (Date.now() > end) {
+      await shot(`no-bulb-${tokenText}-${nth}`);
+      throw new Error(`no light bulb on the line of '${tokenText}' #${nth} (y ${y}; bulbs at y ${boxes.map((b) => b && center(b).y).join(', ') || 'none'})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const item = page.locator('.action-widget .monaco-list-row.action', { hasText: itemText }).first();
   await page.keyboard.press('Control+.');
   await item.waitFor({ state: 'visible' });
