@@ -18,7 +18,7 @@ let client: LanguageClient | undefined;
  * so the extension-host tests can answer a pick once, after it exists, instead of pressing Enter until
  * something happens.
  */
-const machinePickShown = new vscode.EventEmitter<string>();
+let machinePickShown: vscode.EventEmitter<string> | undefined; // made in activate: loading the module creates nothing
 
 export interface MtypeApi {
   onDidShowMachinePick: vscode.Event<string>;
@@ -66,6 +66,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MtypeA
   );
   await lc.start();
   context.subscriptions.push(statusItems(lc));
+  machinePickShown = new vscode.EventEmitter<string>();
+  context.subscriptions.push(machinePickShown);
   return { onDidShowMachinePick: machinePickShown.event };
 }
 
@@ -137,7 +139,7 @@ function pickOne(items: vscode.QuickPickItem[], title: string): Promise<string |
     pick.onDidChangeActive((active) => {
       if (shown || active.length === 0) return;
       shown = true;
-      machinePickShown.fire(title);
+      machinePickShown?.fire(title);
     });
     pick.onDidAccept(() => {
       resolve((pick.selectedItems[0] ?? pick.activeItems[0])?.label);
