@@ -19,7 +19,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { datePresence, later } from './linux/floors.mjs';
-import { compareReleases, mainlineReleases } from './linux/versions.mjs';
+import { compareVersions } from './compare-versions.mjs';
+import { mainlineReleases } from './linux/versions.mjs';
 import { orderFeature } from './record-order.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,7 +50,7 @@ function staleRemoved(notes) {
 }
 
 function within(v, low, high) {
-  return compareReleases(v, low) > 0 && compareReleases(v, high) <= 0;
+  return compareVersions(v, low) > 0 && compareVersions(v, high) <= 0;
 }
 
 export function dateFeatures({ features, linux, trees, stable, overlay }) {
@@ -90,7 +91,7 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
         since = alt;
       }
       const newestTree = releases[releases.length - 1].release;
-      if (d.neverOffered && alt && compareReleases(alt, newestTree) > 0) {
+      if (d.neverOffered && alt && compareVersions(alt, newestTree) > 0) {
         // Newer than every tree read: the trees cannot contradict the sourced value.
         floor[vendor] = alt;
         continue;
@@ -133,7 +134,7 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
     }
     const live = ['intel', 'amd'].filter((v) => !perVendor[v].neverOffered);
     const untils = live.map((v) => perVendor[v].until);
-    const kvmUntil = live.length && untils.every(Boolean) ? untils.sort(compareReleases)[untils.length - 1] : null;
+    const kvmUntil = live.length && untils.every(Boolean) ? untils.sort(compareVersions)[untils.length - 1] : null;
     if (st) for (const s of st.sources ?? []) sources.push(s);
     if (curated && kvmSince !== curated) noteParts.push(`the earlier value ${curated} (features-overlay.json) is ${kvmSince ? 'replaced by the trees' : 'not confirmed by the trees'}`);
     const rec = { ...f };
@@ -143,7 +144,7 @@ export function dateFeatures({ features, linux, trees, stable, overlay }) {
     rec.kvmUntil = kvmUntil;
     rec.kvmStable = st?.kvmStable ?? [];
     // Where a vendor's floor is only bracketed, the newest mainline release known to lack it.
-    const absent = ['intel', 'amd'].filter((v) => !floor[v] && perVendor[v].absentIn).map((v) => perVendor[v].absentIn).sort(compareReleases);
+    const absent = ['intel', 'amd'].filter((v) => !floor[v] && perVendor[v].absentIn).map((v) => perVendor[v].absentIn).sort(compareVersions);
     rec.kvmAbsentIn = kvmSince === null && absent.length ? absent[0] : null;
     const baseNotes = staleRemoved((f.notes ?? '').replace(GENERATED_NOTE, ''));
     rec.notes = `${baseNotes}${baseNotes ? ' ' : ''}Host kernels (trees): ${noteParts.join('; ') || 'no change seen in the trees read'}.`;
@@ -185,7 +186,7 @@ export function kernelsFile({ linux, stable }) {
   for (const [line, last] of Object.entries(stable._stableLines?.last ?? {})) lines.set(line, last);
   return {
     releases: mainline.map((version) => ({ version, tree: treeOf.get(version) ?? null })),
-    stableLines: [...lines].sort((a, b) => compareReleases(a[0], b[0])).map(([line, last]) => ({ line, last })),
+    stableLines: [...lines].sort((a, b) => compareVersions(a[0], b[0])).map(([line, last]) => ({ line, last })),
     sources: ['scripts/kb/linux/trees.json', 'scripts/kb/data/kvm-stable.json', ...(stable._stableLines?.sources ?? [])],
   };
 }

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { openTree, readFirst } from './tree.mjs';
 import { readKvmCpuid } from './read-kvm-cpuid.mjs';
 import { defines } from './c-tokens.mjs';
-import { compareReleases } from './versions.mjs';
+import { compareVersions } from '../compare-versions.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -106,7 +106,7 @@ function main(argv) {
     releases.push({ release: t.release, tree: `${t.repo}@${t.commit}`, ...rec });
     process.stderr.write(`${t.release}: intel ${rec.intel.length}, amd ${rec.amd.length}\n`);
   }
-  releases.sort((a, b) => compareReleases(a.release, b.release));
+  releases.sort((a, b) => compareVersions(a.release, b.release));
   const text = JSON.stringify({ generatedBy: 'node scripts/kb/linux/extract.mjs', releases }, null, 1) + '\n';
   if (opt.only) { process.stdout.write(text); return 0; }
   if (opt.check) {

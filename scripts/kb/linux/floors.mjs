@@ -8,7 +8,7 @@
 // stays null. Presence in a point-release tree older than a later absence is a backport,
 // not a floor; a withdrawal shows as absence in the newest trees (kvmUntil).
 
-import { compareReleases } from './versions.mjs';
+import { compareVersions } from '../compare-versions.mjs';
 
 /**
  * @param {string[]} mainline every mainline release in order (trees or not)
@@ -27,7 +27,7 @@ export function datePresence(mainline, obs, opts = {}) {
   }
   const lastAbsentBefore = findLastIndex(obs.slice(0, lastPresent), (o) => !o.present);
   for (let i = 0; i < lastAbsentBefore; i++) if (obs[i].present && obs[i].pointRelease) result.backportSeenIn.push(obs[i].release);
-  result.backportSeenIn.sort(compareReleases);
+  result.backportSeenIn.sort(compareVersions);
   const first = obs[lastAbsentBefore + 1];
   result.sinceTree = first.tree;
   if (lastAbsentBefore < 0) {
@@ -67,5 +67,5 @@ function findLastIndex(list, pred) {
 /** The later of two versions (null when either is unknown). */
 export function later(a, b) {
   if (a === null || b === null) return null;
-  return compareReleases(a, b) >= 0 ? a : b;
+  return compareVersions(a, b) >= 0 ? a : b;
 }

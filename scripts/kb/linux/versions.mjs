@@ -1,14 +1,6 @@
-// Linux release numbers: ordering, and the list of mainline releases the KB knows.
+// Linux release numbers: the list of mainline releases the KB knows.
 
-export function compareReleases(a, b) {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
+import { compareVersions } from '../compare-versions.mjs';
 
 /**
  * Every mainline release from 2.6.25 (the first with KVM_GET_SUPPORTED_CPUID) to `newest`.
@@ -21,5 +13,5 @@ export function mainlineReleases(newest) {
   for (const major of [3, 4, 5, 6]) for (let y = 0; y <= last[major]; y++) out.push(`${major}.${y}`);
   const [nMajor, nMinor] = newest.split('.').map(Number);
   for (let major = 7; major <= nMajor; major++) for (let y = 0; y <= (major === nMajor ? nMinor : 19); y++) out.push(`${major}.${y}`);
-  return out.filter((r) => compareReleases(r, newest) <= 0);
+  return out.filter((r) => compareVersions(r, newest) <= 0);
 }

@@ -7,6 +7,7 @@
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { CommandLineSyntax, FeatureRecord } from '../kb/types';
 import { modelSpellingDates, nameInRelease, type NameDates } from '../checks/release-names';
+import { LineIndex } from '../common/text';
 import { emptyImport, ImportError, type ImportedMachine } from './imported';
 import { machineTypeOf, machineTypeRelease } from './machine-types';
 
@@ -144,19 +145,12 @@ function errorAt(w: Word, index: number, message: string): ImportError {
   return new ImportError(p.line, p.column, message);
 }
 
-/** 1-based line and column of each offset, by binary search over the line starts. */
+/** 1-based line and column of each offset (the engine's line index: \n, \r\n and \r breaks). */
 function locator(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const lines = new LineIndex(text);
   return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    const p = lines.positionAt(offset);
+    return { line: p.line + 1, column: p.character + 1 };
   };
 }
 
