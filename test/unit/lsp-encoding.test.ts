@@ -12,6 +12,9 @@ import { getKnowledgeBase } from '../../server/src/kb/knowledge-base';
 import { Project } from '../../server/src/services/project';
 import { toLspDiagnostic } from '../../server/src/lsp/convert';
 import { DiagnosticEncoder } from '../../server/src/lsp/diagnostic-encoding';
+import { compareDiagnostics } from '../../server/src/checks/document-diagnostics';
+import type { Diagnostic } from '../../server/src/common/diagnostic';
+import type { DiagnosticsPiece } from '../../server/src/services/project';
 import { encodeMessage, RawJson } from '../../server/src/lsp/wire';
 
 const kb = getKnowledgeBase();
@@ -95,4 +98,41 @@ test('a message with raw pieces is the JSON of the message with the values in pl
   assert.deepEqual(JSON.parse(encodeMessage(response as never)), { jsonrpc: '2.0', id: 4, result: { kind: 'full', resultId: '9', items: [] } });
   // Other writers see the value through toJSON.
   assert.deepEqual(JSON.parse(JSON.stringify(response)), JSON.parse(encodeMessage(response as never)));
+});
+
+test('pieces whose version did not move are not asked for their lists; pieces out of text order fall back to the sorted flat list', () => {
+  const at = (line: number, offset: number, message: string): Diagnostic => ({
+    code: 'MT100',
+    severity: 'error',
+    message,
+    range: { start: { line, character: 2 }, end: { line, character: 6 } },
+    span: { start: offset, end: offset + 4 },
+  });
+  let asked = 0;
+  const piece = (id: string, version: number, list: Diagnostic[]): DiagnosticsPiece => ({
+    id,
+    version,
+    contentVersion: version,
+    line: list[0]?.range.start.line ?? 0,
+    get diagnostics() {
+      asked++;
+      return list;
+    },
+  });
+  const flat = (lists: Diagnostic[][]) => JSON.stringify(lists.flat().sort(compareDiagnostics).map(toLspDiagnostic));
+  const encoder = new DiagnosticEncoder();
+
+  const a = [at(1, 10, 'a1'), at(3, 30, 'a2')];
+  const b = [at(5, 50, 'b1')];
+  assert.equal(encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 1, b)], 1), flat([a, b]));
+  assert.equal(asked, 2);
+  // A new generation in which only b changed: a is not asked again.
+  const b2 = [at(6, 60, 'b1')];
+  assert.equal(encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 2, b2)], 2), flat([a, b2]));
+  assert.equal(asked, 3, 'only the piece whose version moved');
+  // b's finding now lies before a's last one (a finding placed outside its machine): the sorted flat list.
+  const b3 = [at(2, 20, 'b1')];
+  const out = encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 3, b3)], 3);
+  assert.equal(out, flat([a, b3]));
+  assert.notEqual(out, JSON.stringify([...a, ...b3].map(toLspDiagnostic)), 'the concatenation would be out of order');
 });

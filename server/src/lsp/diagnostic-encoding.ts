@@ -25,6 +25,14 @@ interface PieceCode {
   /** The JSON between the range numbers (holes = parts.length - 1), once the piece has moved. */
   parts?: string[];
   json: string;
+  /**
+   * The piece's first and last diagnostic, and whether its list is in text order: what the
+   * document's order check needs, kept so a piece whose version did not move is not asked for
+   * its list (which would place every diagnostic again after an edit above it).
+   */
+  first?: Diagnostic;
+  last?: Diagnostic;
+  ordered: boolean;
 }
 
 interface DocumentCode {
@@ -52,21 +60,23 @@ export class DiagnosticEncoder {
     const previous = this.documents.get(uri);
     if (previous?.generation === generation) return previous.json;
     const next: DocumentCode = { generation, json: '', pieces: new Map() };
-    // Each piece's list once: asking a piece for it checks where the piece is, which is not free.
-    const lists = pieces.map((p) => p.diagnostics);
-    if (!inTextOrder(lists)) {
+    const items: string[] = [];
+    let last: Diagnostic | undefined;
+    let ordered = true;
+    for (const piece of pieces) {
+      const known = previous?.pieces.get(piece.id);
+      // Same version: same codes, messages and ranges as when it was encoded.
+      const code = known?.version === piece.version ? known : this.encodePiece(piece, piece.diagnostics, known);
+      next.pieces.set(piece.id, code);
+      if (!code.ordered || (last && code.first && compareByRange(last, code.first) > 0)) ordered = false;
+      last = code.last ?? last;
+      if (code.json) items.push(code.json);
+    }
+    if (ordered) next.json = `[${items.join(',')}]`;
+    else {
       // The rare document whose pieces are not in text order as concatenated (a finding placed
       // outside its machine): the flat list sorts them, so encode it whole.
-      next.json = JSON.stringify(lists.flat().sort(compareDiagnostics).map(toLspDiagnostic));
-    } else {
-      const items: string[] = [];
-      for (let i = 0; i < pieces.length; i++) {
-        const piece = pieces[i];
-        const code = this.encodePiece(piece, lists[i], previous?.pieces.get(piece.id));
-        next.pieces.set(piece.id, code);
-        if (code.json) items.push(code.json);
-      }
-      next.json = `[${items.join(',')}]`;
+      next.json = JSON.stringify(pieces.flatMap((p) => p.diagnostics).sort(compareDiagnostics).map(toLspDiagnostic));
     }
     this.documents.set(uri, next);
     return next.json;
@@ -78,17 +88,17 @@ export class DiagnosticEncoder {
   }
 
   private encodePiece(piece: DiagnosticsPiece, list: readonly Diagnostic[], known: PieceCode | undefined): PieceCode {
-    if (known?.version === piece.version) return known;
     const { version, contentVersion } = piece;
+    const order = { first: list[0], last: list[list.length - 1], ordered: inTextOrder(list) };
     if (known?.contentVersion === contentVersion && list.length) {
       // Moved: the template is made on the first move (most pieces of a file opened never move).
       const parts = known.parts ?? this.template(list);
       const json = fill(parts, list);
-      if (json !== undefined) return { version, contentVersion, parts, json };
+      if (json !== undefined) return { version, contentVersion, parts, json, ...order };
     }
-    if (!list.length) return { version, contentVersion, json: '' };
+    if (!list.length) return { version, contentVersion, json: '', ...order };
     this.stringified++;
-    return { version, contentVersion, json: JSON.stringify(list.map(toLspDiagnostic)).slice(1, -1) };
+    return { version, contentVersion, json: JSON.stringify(list.map(toLspDiagnostic)).slice(1, -1), ...order };
   }
 
   private template(list: readonly Diagnostic[]): string[] {
@@ -148,14 +158,23 @@ function put(out: Array<string | number>, parts: string[], k: number, r: Range):
   return k + 4;
 }
 
-/** Whether the pieces' lists, concatenated, are the project's flat list (checks/document-diagnostics.ts `flatten`). */
-function inTextOrder(lists: ReadonlyArray<readonly Diagnostic[]>): boolean {
-  let last: Diagnostic | undefined;
-  for (const list of lists) {
-    for (const d of list) {
-      if (last && compareDiagnostics(last, d) > 0) return false;
-      last = d;
-    }
-  }
+/** Whether a list is in the project's flat order (checks/document-diagnostics.ts `flatten`). */
+function inTextOrder(list: readonly Diagnostic[]): boolean {
+  for (let i = 1; i < list.length; i++) if (compareByRange(list[i - 1], list[i]) > 0) return false;
   return true;
+}
+
+/**
+ * `compareDiagnostics` by range instead of offsets: positions grow with offsets, so the order
+ * is the same, and a range is what a piece's version vouches for (offsets move with any edit above).
+ */
+function compareByRange(a: Diagnostic, b: Diagnostic): number {
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.range.end.line - b.range.end.line ||
+    a.range.end.character - b.range.end.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
 }
