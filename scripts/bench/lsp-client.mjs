@@ -12,33 +12,58 @@ export class LspClient {
     this.pending = new Map();
     this.onNotification = () => {};
     this.settings = undefined;
-    this.buffer = Buffer.alloc(0);
+    this.chunks = [];
+    this.buffered = 0;
+    this.expected = undefined;
     this.proc.stdout.on('data', (chunk) => this.receive(chunk));
   }
 
   receive(chunk) {
     const now = performance.now();
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    // Chunks are kept in a list and joined once a whole message is in, as
+    // vscode-jsonrpc's reader does: concatenating on every chunk would copy a
+    // multi-megabyte message once per 64 KiB pipe read.
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     for (;;) {
-      const headerEnd = this.buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'))[1]);
-      if (this.buffer.length < headerEnd + 4 + length) return;
-      const body = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8'));
-      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
-      if (body.id !== undefined && body.method) {
-        // A server-to-client request (configuration, refresh…): answer null.
-        this.onServerRequest?.(body.method, now);
-        // Configuration: each section from `this.settings` (set by the caller), else null.
-        const items = body.params?.items ?? [];
-        this.write({ jsonrpc: '2.0', id: body.id, result: body.method === 'workspace/configuration' ? items.map((i) => this.settings?.[i.section] ?? null) : null });
-      } else if (body.id !== undefined) {
-        const p = this.pending.get(body.id);
-        this.pending.delete(body.id);
-        if (p) body.error ? p.reject(new Error(body.error.message)) : p.resolve({ result: body.result, at: now, bytes: length });
-      } else {
-        this.onNotification(body.method, body.params, now, length);
+      if (this.expected === undefined) {
+        const head = this.chunks.length === 1 ? this.chunks[0] : this.join();
+        const headerEnd = head.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        this.expected = Number(/Content-Length: (\d+)/i.exec(head.subarray(0, headerEnd).toString('ascii'))[1]);
+        this.chunks = [head.subarray(headerEnd + 4)];
+        this.buffered = head.length - headerEnd - 4;
       }
+      const length = this.expected;
+      if (this.buffered < length) return;
+      const all = this.chunks.length === 1 ? this.chunks[0] : this.join();
+      const body = JSON.parse(all.subarray(0, length).toString('utf8'));
+      this.chunks = [all.subarray(length)];
+      this.buffered = all.length - length;
+      this.expected = undefined;
+      this.dispatch(body, now, length);
+    }
+  }
+
+  join() {
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [all];
+    return all;
+  }
+
+  dispatch(body, now, length) {
+    if (body.id !== undefined && body.method) {
+      // A server-to-client request (configuration, refresh…): answer null.
+      this.onServerRequest?.(body.method, now);
+      // Configuration: each section from `this.settings` (set by the caller), else null.
+      const items = body.params?.items ?? [];
+      this.write({ jsonrpc: '2.0', id: body.id, result: body.method === 'workspace/configuration' ? items.map((i) => this.settings?.[i.section] ?? null) : null });
+    } else if (body.id !== undefined) {
+      const p = this.pending.get(body.id);
+      this.pending.delete(body.id);
+      if (p) body.error ? p.reject(new Error(body.error.message)) : p.resolve({ result: body.result, at: now, bytes: length });
+    } else {
+      this.onNotification(body.method, body.params, now, length);
     }
   }
 

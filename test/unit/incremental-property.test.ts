@@ -40,8 +40,9 @@ function snapshot(p: Project, uri: string): string {
   return JSON.stringify({ flat: p.diagnostics(uri), pieces });
 }
 
-function fresh(files: Record<string, string>): Project {
+function fresh(files: Record<string, string>, inherited: 'each' | 'once' = 'each'): Project {
   const p = new Project(kb);
+  p.setOptions({ inherited });
   for (const [uri, text] of Object.entries(files)) p.update(uri, text);
   return p;
 }
@@ -91,19 +92,19 @@ function randomEdit(r: Rng, text: string, other: string, names: string[]): strin
   }
 }
 
-test('incremental analysis equals a fresh analysis after every edit of the generated workload, across files', () => {
+for (const inherited of ['each', 'once'] as const) test(`incremental analysis equals a fresh analysis after every edit of the generated workload, across files (inherited findings: ${inherited})`, () => {
   const r = rng(SEED);
   const files = workload();
   const uris = Object.keys(files);
   const names = [...Object.values(files).join('\n').matchAll(/^machine (\S+)/gm)].map((m) => m[1]);
-  const live = fresh(files);
+  const live = fresh(files, inherited);
   const versions = new Map<string, { version: number; sent: string }>();
   for (let step = 0; step < STEPS; step++) {
     const uri = r.pick(uris);
     const other = uris.find((u) => u !== uri)!;
     files[uri] = randomEdit(r, files[uri], files[other], names);
     live.update(uri, files[uri]);
-    const reference = fresh(files);
+    const reference = fresh(files, inherited);
     for (const u of uris) {
       assert.equal(snapshot(live, u), snapshot(reference, u), `step ${step}: ${u} differs after editing ${uri}`);
       // A piece whose version stayed sends the same as before.

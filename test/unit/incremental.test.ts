@@ -31,8 +31,9 @@ function rng(seed: number) {
 
 const snapshot = (p: Project, uri: string) => JSON.stringify(p.diagnostics(uri));
 
-function fresh(files: Record<string, string>): Project {
+function fresh(files: Record<string, string>, inherited: 'each' | 'once' = 'each'): Project {
   const p = new Project(kb);
+  p.setOptions({ inherited });
   for (const [uri, text] of Object.entries(files)) p.update(uri, text);
   return p;
 }
@@ -43,11 +44,11 @@ function fresh(files: Record<string, string>): Project {
  */
 const STEPS = Number(process.env.MTYPE_INCREMENTAL_STEPS) || 50;
 
-test('incremental analysis equals a fresh analysis after every random edit', () => {
+for (const inherited of ['each', 'once'] as const) test(`incremental analysis equals a fresh analysis after every random edit (inherited findings: ${inherited})`, () => {
   const next = rng(20261126);
   const files = { ...sources };
   const uris = Object.keys(files);
-  const live = fresh(files);
+  const live = fresh(files, inherited);
   for (const uri of uris) live.diagnostics(uri); // warm the per-machine cache
   const alphabet = ['a', '1', '.', '-', '+', ' ', '\n', '{', '}', '#', 'x2apic', 'qemu 2.0\n', 'machine z {\n}\n'];
   for (let step = 0; step < STEPS; step++) {
@@ -60,7 +61,7 @@ test('incremental analysis equals a fresh analysis after every random edit', () 
         : text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(next() * 3)));
     files[uri] = edited;
     live.update(uri, edited);
-    const reference = fresh(files);
+    const reference = fresh(files, inherited);
     for (const u of uris) assert.equal(snapshot(live, u), snapshot(reference, u), `step ${step}: ${u} differs after editing ${uri} at ${at}`);
   }
 });

@@ -1,5 +1,5 @@
 /** What every check sees: one machine of one document, resolved, with the KB. */
-import type { Finding, RelatedInfo } from '../common/diagnostic';
+import type { Cause, Finding, RelatedInfo } from '../common/diagnostic';
 import type { Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import { cpuidView, effectiveQemu, modelsToCheck, type CpuidView } from '../model/cpuid';
@@ -124,6 +124,14 @@ export class MachineContext {
     }
   }
 
+  /**
+   * The statement that decides whether a bit is there: where it came from, or for a
+   * bit of the default CPU model (no `cpu` stated), where the release is chosen.
+   */
+  causeOf(bit: EffectiveBit): Origin | undefined {
+    return bit.origin ?? (bit.source === 'model' ? this.machine.qemu?.origin : undefined);
+  }
+
   /** True when `origin` is a statement of this machine in this document. */
   isOwn(origin: Origin | undefined): boolean {
     return !!origin && origin.uri === this.doc.uri && origin.machine === this.name && this.ref.decl.start <= origin.span.start && origin.span.end <= this.ref.decl.end;
@@ -132,11 +140,14 @@ export class MachineContext {
   /**
    * Where to report something caused by `origin`: the statement itself when it is
    * this machine's own; otherwise the machine's name, with related information
-   * pointing at the inherited statement.
+   * pointing at the inherited statement. With a `subject` (what of the statement
+   * the finding is about), the finding names its cause, so the same finding of a
+   * base and of the machines extending it can be reported once (checks/fold.ts).
    */
-  place(origin: Origin | undefined, what = 'inherited from here'): { span: Span; related?: RelatedInfo[] } {
-    if (origin && this.isOwn(origin)) return { span: origin.span };
-    if (origin) return { span: this.nameSpan, related: [{ uri: origin.uri, span: origin.span, message: `${what} (machine ${origin.machine})` }] };
+  place(origin: Origin | undefined, what = 'inherited from here', subject?: string, causeOrigin = origin): { span: Span; related?: RelatedInfo[]; cause?: Cause } {
+    const cause = causeOrigin && subject !== undefined ? { origin: causeOrigin, subject } : undefined;
+    if (origin && this.isOwn(origin)) return { span: origin.span, cause };
+    if (origin) return { span: this.nameSpan, related: [{ uri: origin.uri, span: origin.span, message: `${what} (machine ${origin.machine})` }], cause };
     return { span: this.nameSpan };
   }
 }

@@ -13,7 +13,7 @@
  * when its findings depend on the rest of the workspace (duplicates, unknown bases,
  * cycles).
  */
-import { CODES, type Code, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
+import { CODES, type Cause, type Code, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
 import type { Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
@@ -24,9 +24,16 @@ import { MachineContext, type BudgetQuery } from './context';
 import { maySuggest } from './budget';
 import { keywordFixes } from './keyword-fixes';
 import { suppressedLines } from './suppression';
+import { foldInherited } from './fold';
 
 export interface AnalysisOptions {
   severity?: SeverityOverrides;
+  /**
+   * `each` (the default): a finding a machine inherits is reported on every machine it
+   * affects. `once`: one finding per cause, on the topmost affected machine of the
+   * document, with the machines that inherit it in its related information (fold.ts).
+   */
+  inherited?: 'each' | 'once';
   /** Oldest host kernel of the fleet, for machines that state no host-kernel (a setting). */
   hostKernelFloor?: string;
 }
@@ -63,7 +70,7 @@ const WORKSPACE_DEPENDENT = new Set<Code>(['MT111', 'MT112', 'MT113']);
  * diagnostics, or `FIXED` (offset 0 of its document) for the rare finding that lies
  * outside its machine — its machine is then checked again on every analysis.
  */
-interface Anchored {
+export interface Anchored {
   uri: string;
   anchor: Span;
   start: number;
@@ -72,18 +79,21 @@ interface Anchored {
 
 const FIXED: Span = { start: 0, end: 0 };
 
-interface Stored {
+export interface Stored {
   code: Code;
   severity: Diagnostic['severity'];
   message: string;
   at: Anchored;
-  related?: Array<Anchored & { message: string }>;
+  related?: StoredRelated[];
   fixes?: FixIntent[];
   tags?: Diagnostic['tags'];
+  cause?: Cause;
 }
 
+export type StoredRelated = Anchored & { message: string };
+
 /** One machine's findings, severity applied, relative to the machine. */
-interface MachineEntry {
+export interface MachineEntry {
   resolution: ResolvedMachine | undefined;
   findings: Stored[];
   reusable: boolean;
@@ -98,6 +108,8 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   contentVersion = 0;
   line = 0;
   private kept: Stored[] = [];
+  private shown: Stored[] = [];
+  private folding?: string;
   private suppression?: string;
   private placedKey?: string;
   private placedAt?: string;
@@ -114,7 +126,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     private readonly workspace: Workspace,
   ) {}
 
-  /** Applies suppression comments (by line) and notes where the region now sits. */
+  /** Applies suppression comments (by line). */
   refresh(doc: ParsedDocument, silenced: Map<number, Set<string>>): void {
     const first = doc.lines.positionAt(this.region.start).line;
     const last = doc.lines.positionAt(this.region.end).line;
@@ -131,18 +143,53 @@ export class RegionDiagnostics implements DiagnosticsPiece {
             return !(codes && (codes.has(s.code) || codes.has('*')));
           })
         : this.all;
-      const seen = new Set<Span>();
-      this.anchors = [];
-      for (const k of this.kept) {
-        for (const r of k.related ?? []) {
-          if (seen.has(r.anchor)) continue;
-          seen.add(r.anchor);
-          this.anchors.push({ uri: r.uri, anchor: r.anchor });
-        }
-      }
-      this.contentVersion = ++versions;
+      this.folding = undefined;
     }
     this.line = first;
+  }
+
+  private keptSet?: { of: Stored[]; set: Set<Stored> };
+  private away?: ReadonlySet<Stored>;
+
+  /** Whether a finding of this region is shown folded into a base's (fold.ts). */
+  isFolded(s: Stored): boolean {
+    return this.away?.has(s) ?? false;
+  }
+
+  /** Whether a finding of this region is shown after suppression (what `fold.ts` asks). */
+  shows(s: Stored): boolean {
+    if (this.kept === this.all) return true;
+    if (this.keptSet?.of !== this.kept) this.keptSet = { of: this.kept, set: new Set(this.kept) };
+    return this.keptSet.set.has(s);
+  }
+
+  /**
+   * Applies the folding of inherited findings (fold.ts): `away` leaves the region,
+   * `extra` adds related places to the findings that now carry them. `signature`
+   * names the outcome, so an unchanged one costs nothing.
+   */
+  fold(signature: string, away?: ReadonlySet<Stored>, extra?: ReadonlyMap<Stored, readonly StoredRelated[]>): void {
+    if (signature === this.folding) return;
+    this.folding = signature;
+    this.away = away;
+    this.shown = !away?.size && !extra?.size ? this.kept : this.kept.filter((s) => !away?.has(s)).map((s) => {
+      const more = extra?.get(s);
+      return more ? { ...s, related: [...(s.related ?? []), ...more] } : s;
+    });
+    const seen = new Set<Span>();
+    this.anchors = [];
+    for (const k of this.shown) {
+      for (const r of k.related ?? []) {
+        if (seen.has(r.anchor)) continue;
+        seen.add(r.anchor);
+        this.anchors.push({ uri: r.uri, anchor: r.anchor });
+      }
+    }
+    this.contentVersion = ++versions;
+  }
+
+  /** Notes where the region now sits (after `refresh` and `fold`). */
+  finish(): void {
     const key = `${this.contentVersion}|${this.placement(true)}`;
     if (key !== this.placedKey) {
       this.placedKey = key;
@@ -173,7 +220,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     const at = `${this.version}|${this.placement(false)}`;
     if (at !== this.placedAt) {
       this.placedAt = at;
-      this.placed = this.kept.map((s) => this.place(s));
+      this.placed = this.shown.map((s) => this.place(s));
       this.sent = undefined;
     }
     return this.placed;
@@ -242,6 +289,7 @@ export class DocumentDiagnostics {
     const out: RegionDiagnostics[] = [];
     const previous = new Map<string, RegionDiagnostics>();
     for (const p of this.pieces.get(doc.uri) ?? []) previous.set(p.id, p);
+    const replaced = new Map<RegionDiagnostics, RegionDiagnostics | undefined>();
     for (const region of doc.tree.regions) {
       const entries = region.machines.map((decl) => this.machine(doc, decl));
       let piece = this.byRegion.get(region);
@@ -259,12 +307,26 @@ export class DocumentDiagnostics {
       counts.set(name, n);
       piece.id = n > 1 ? `${name}#${n}` : name;
       piece.refresh(doc, silenced);
-      const before = rebuilt ? previous.get(piece.id) : undefined;
-      if (before && before !== piece) piece.adopt(before);
       out.push(piece);
+      if (rebuilt) replaced.set(piece, previous.get(piece.id));
+    }
+    if (this.options.inherited === 'once') foldInherited(doc, out, (decl) => this.byMachine.get(decl));
+    else for (const piece of out) piece.fold('');
+    for (const piece of out) {
+      piece.finish();
+      const before = replaced.get(piece);
+      if (before && before !== piece) piece.adopt(before);
     }
     this.pieces.set(doc.uri, out);
     return out;
+  }
+
+  /** A machine's findings that are shown on a base it inherits them from (`inherited: once`), as of the last analysis. */
+  folded(doc: ParsedDocument, decl: MachineDecl): Array<Pick<Stored, 'code' | 'severity' | 'message'>> {
+    const entry = this.byMachine.get(decl);
+    const region = doc.tree.regions.find((r) => r.machines.includes(decl));
+    const piece = region && this.byRegion.get(region);
+    return entry && piece ? entry.findings.filter((s) => piece.isFolded(s)) : [];
   }
 
   private machine(doc: ParsedDocument, decl: MachineDecl): MachineEntry {
@@ -302,7 +364,7 @@ export class DocumentDiagnostics {
       return { ...anchored(r.uri, owner && inside(r.span, owner) ? owner : FIXED, r.span), message: r.message };
     });
     const fixes = f.fixes?.map((x) => ('span' in x ? { ...x, span: shift(x.span, -own.start) } : x));
-    return { code: f.code, severity, message: f.message, at, related, fixes, tags: f.tags };
+    return { code: f.code, severity, message: f.message, at, related, fixes, tags: f.tags, cause: f.cause };
   }
 
   private syntax(doc: ParsedDocument, region: Region): Stored[] {
@@ -328,7 +390,7 @@ function anchored(uri: string, anchor: Span, span: Span): Anchored {
   return { uri, anchor, start: span.start - anchor.start, end: span.end - anchor.start };
 }
 
-function absolute(a: Anchored): number {
+export function absolute(a: Anchored): number {
   return a.anchor.start + a.start;
 }
 

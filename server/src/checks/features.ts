@@ -11,12 +11,16 @@ import { setByRelease } from './release-names';
 import { dependenciesAt, dependencyCandidates } from './base-subsets';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
+import type { Origin } from '../model/resolve';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
   const qemu = ctx.qemu;
   // MT102: the same bit twice within one scope (global, or one `cpuid for` list).
   const seen = new Map<string, Edit>();
+  // An own edit's origin names the cause of its MT104, which machines extending this one share.
+  const ownEdits = new Map<Edit, Origin>();
+  for (const e of ctx.machine.edits) if (ctx.isOwn(e.origin)) ownEdits.set(e.edit, e.origin);
   for (const s of ctx.ref.decl.statements) {
     if (s.kind !== 'cpuid') continue;
     const scope = s.models.map((m) => m.text).sort().join(',');
@@ -61,7 +65,8 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
         // The promise is kept by dropping the machine's own edit; raising qemu changes the release.
         const fixes: FixIntent[] = [{ kind: 'remove', title: `Drop this ${edit.sign}${word}`, span: edit, preferred: true }];
         if (inRelease.why === 'not-yet') fixes.push({ kind: 'set-qemu', title: `Raise qemu to ${inRelease.since}`, machine: ctx.name, version: inRelease.since });
-        report({ code: 'MT104', message: releaseMessage(qemu, feature, word, inRelease), span: edit.feature, fixes });
+        const origin = ownEdits.get(edit);
+        report({ code: 'MT104', message: releaseMessage(qemu, feature, word, inRelease), span: edit.feature, fixes, cause: origin && { origin, subject: `${edit.sign}${word}` } });
       }
       if (feature.deprecated) {
         report({
@@ -89,7 +94,7 @@ export const checkInheritedFeatureNames: MachineCheck = (ctx, report) => {
     if (e.edit.sign === '-') continue;
     const inRelease = nameInRelease(spellingDates(feature, word), qemu);
     if (inRelease.known || setByRelease(ctx, feature, word)) continue;
-    const where = ctx.place(e.origin, `${e.edit.sign}${word} is inherited from here`);
+    const where = ctx.place(e.origin, `${e.edit.sign}${word} is inherited from here`, `${e.edit.sign}${word}`);
     report({
       code: 'MT104',
       message: `${ctx.name} inherits ${e.edit.sign}${word} from ${e.origin.machine}, but ${releaseMessage(qemu, feature, word, inRelease)}`,
@@ -147,10 +152,13 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
         // Point at what the author can change: their own mask of the dependency, else where the bit came from.
         const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
         const where = ctx.place(origin, `${bit.feature.name} comes from here`);
+        // The cause is the mask when there is one (a base's mask, inherited), else the bit's origin.
+        const cause = masked?.edit.origin ?? ctx.causeOf(bit);
         report({
           code: 'MT103',
           message: `${featureWithLocation(bit.feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${cpuid.modelName}`,
           ...where,
+          cause: cause && { origin: cause, subject: `${key}|${masked ? 'masked' : 'off'}` },
           fixes: [{ kind: 'whitelist', title: `Whitelist ${dep.name}`, machine: ctx.name, features: [dep.name], preferred: true }],
         });
       }

@@ -38,7 +38,7 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
       // by QEMU alike on every host: the guest ABI does not depend on the host.
       if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) continue;
-      const where = ctx.place(bit.origin, `${f.name} comes from here`);
+      const where = ctx.place(bit.origin, `${f.name} comes from here`, `${f.name}|${verdict.why}`, ctx.causeOf(bit));
       const placeKey = `${f.name}|${where.span.start}`;
       if (reported.has(placeKey)) continue;
       reported.add(placeKey);
@@ -76,7 +76,7 @@ export const checkKvmDefaults: MachineCheck = (ctx, report) => {
   if (bits.size === 0) return;
   const names = [...bits.keys()];
   const first = bits.values().next().value!;
-  const where = ctx.place(first.origin, `QEMU ${ctx.qemu} is chosen here`);
+  const where = ctx.place(first.origin, `QEMU ${ctx.qemu} is chosen here`, names.join(' '));
   const fixes: FixIntent[] = [
     { kind: 'whitelist', title: `Whitelist all ${names.length} KVM default bit${names.length > 1 ? 's' : ''}`, machine: ctx.name, features: names, preferred: true },
     ...names.map<FixIntent>((n) => ({ kind: 'whitelist', title: `Whitelist ${n}`, machine: ctx.name, features: [n] })),

@@ -55,6 +55,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
           code: 'MT201',
           message: `${ctx.bitSource(bit, cpuid.modelName)}, which blocks live migration of ${ctx.name} in QEMU ${qemu} (${block.reason})${lift}`,
           ...where,
+          cause: causeOrNone(ctx.causeOf(bit), `${bit.feature.name}|${block.reason}|${lift ? 'tsc' : ''}`),
           fixes,
         });
       }
@@ -84,12 +85,17 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
           code: 'MT200',
           message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${what}, which QEMU ${qemu} does not migrate ${one ? how : how.replace('it must', 'they must').replace('send it and restore it', 'send them and restore them')}; first migrated in ${since}: live migration loses ${one ? 'it' : 'them'}`,
           ...where,
+          cause: causeOrNone(ctx.causeOf(bit), `${bit.feature.name}|${since}|${names.join(' ')}`),
           fixes,
         });
       }
     }
   }
 };
+
+function causeOrNone(origin: object | undefined, subject: string) {
+  return origin && { origin, subject };
+}
 
 /** A common TSC rate, as a starting value the author edits; any fixed value lifts the block. */
 const PLACEHOLDER_TSC_HZ = '2400000000';

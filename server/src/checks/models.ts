@@ -90,7 +90,7 @@ function reportHostModel(ctx: MachineContext, name: Name | undefined, report: (f
   // Under TCG, `max` is what the emulator implements, not the host; `host` needs KVM.
   if (ctx.machine.followsHost.value || ctx.machine.accel.value !== 'kvm') return;
   const model = ctx.machine.cpu?.value ?? name?.text ?? 'host';
-  const where = name ? { span: { start: name.start, end: name.end } } : ctx.place(ctx.machine.cpu?.origin, `cpu ${model} is set here`);
+  const where = name ? { span: { start: name.start, end: name.end }, cause: ctx.machine.cpu?.origin && ctx.isOwn(ctx.machine.cpu.origin) ? { origin: ctx.machine.cpu.origin, subject: model } : undefined } : ctx.place(ctx.machine.cpu?.origin, `cpu ${model} is set here`, model);
   const fixes: FixIntent[] = [{ kind: 'add-statement', title: `Mark ${ctx.name} as follows-host`, machine: ctx.name, text: 'follows-host' }];
   if (name) fixes.push({ kind: 'replace', title: 'Pin the named model qemu64', span: name, text: 'qemu64' });
   report({
@@ -106,7 +106,7 @@ export const checkKvmDefaultsFollowHost: MachineCheck = (ctx, report) => {
   if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
   const release = ctx.kb.releaseFor(ctx.qemu);
   if (!release?.kvmDefaultsFollowHost) return;
-  const where = ctx.place(ctx.machine.qemu?.origin ?? ctx.machine.accel.origin, `QEMU ${ctx.qemu} is chosen here`);
+  const where = ctx.place(ctx.machine.qemu?.origin ?? ctx.machine.accel.origin, `QEMU ${ctx.qemu} is chosen here`, ctx.qemu);
   const fixes: FixIntent[] = [{ kind: 'add-statement', title: `Mark ${ctx.name} as follows-host`, machine: ctx.name, text: 'follows-host' }];
   const fixed = ctx.kb.releases.find((r) => compareVersions(r.version, release.version) > 0 && !r.kvmDefaultsFollowHost);
   if (fixed) fixes.push({ kind: 'set-qemu', title: `Raise qemu to ${fixed.version}, whose KVM defaults are a fixed list`, machine: ctx.name, version: fixed.version });

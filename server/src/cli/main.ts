@@ -27,7 +27,7 @@ const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
 const USAGE = `mtype ${VERSION} — checks QEMU/KVM machine-type definitions (.mtype)
 
 Usage:
-  mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]… [--host-kernel-floor VERSION]
+  mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]… [--host-kernel-floor VERSION] [--inherited each|once]
   mtype explain MACHINE [--model MODEL] [PATH…] [--format text|json|qemu|libvirt]
   mtype kb NAME [--format text|json]
   mtype kb --all --format json
@@ -43,7 +43,7 @@ Exit status: 0 no errors, 1 errors found (kb: unknown name), 2 could not run.`;
 
 /** Each command's own --help. */
 const COMMAND_USAGE: Record<string, string> = {
-  check: `Usage: mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]… [--host-kernel-floor VERSION]
+  check: `Usage: mtype check [PATH…] [--format text|json|sarif] [--severity CODE=LEVEL]… [--host-kernel-floor VERSION] [--inherited each|once]
 
 Checks .mtype files: PATH is a file or a folder (every *.mtype below it, skipping
 node_modules and dot-folders); the default is the current folder.
@@ -58,6 +58,10 @@ node_modules and dot-folders); the default is the current folder.
                    (uriBaseId %SRCROOT%), related locations as relatedLocations
   --severity CODE=LEVEL   error, warning, information, hint or off (repeatable)
   --host-kernel-floor VERSION   oldest host kernel for machines that state no host-kernel
+  --inherited each   a finding a machine inherits is reported on every machine it
+                     affects, so the counts are per machine type (default)
+  --inherited once   one finding per cause, on the topmost affected machine of its
+                     file; the machines that inherit it follow as note lines
 
 Exit status: 0 no errors, 1 errors found, 2 could not run.`,
   explain: `Usage: mtype explain MACHINE [--model MODEL] [PATH…] [--format text|json|qemu|libvirt]
@@ -184,8 +188,9 @@ function oversizedDiagnostic(): Diagnostic {
 }
 
 function check(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['--format', '--severity', '--host-kernel-floor'], []);
+  const args = parseArgs(argv, ['--format', '--severity', '--host-kernel-floor', '--inherited'], []);
   const format = single(args, '--format', ['text', 'json', 'sarif']) ?? 'text';
+  const inherited = (single(args, '--inherited', ['each', 'once']) ?? 'each') as 'each' | 'once';
   const severity = parseSeverities(args.options.get('--severity'));
   const hostKernelFloor = single(args, '--host-kernel-floor');
   if (hostKernelFloor !== undefined && !isVersion(hostKernelFloor)) throw new UsageError(`--host-kernel-floor: '${hostKernelFloor}' is not a version like 4.19`);
@@ -193,7 +198,7 @@ function check(argv: string[], io: Io): number {
   const kbase = getKnowledgeBase();
   const results = files.map((path) => {
     const doc = workspace.document(path);
-    const diagnostics = doc ? analyseDocument(doc, workspace, kbase, { severity, hostKernelFloor }) : oversized.has(path) ? [oversizedDiagnostic()] : [];
+    const diagnostics = doc ? analyseDocument(doc, workspace, kbase, { severity, hostKernelFloor, inherited }) : oversized.has(path) ? [oversizedDiagnostic()] : [];
     return { path, diagnostics };
   });
   const summary = { errors: 0, warnings: 0, information: 0, hints: 0 };

@@ -60,12 +60,24 @@ export interface RelatedInfo {
   message: string;
 }
 
+/**
+ * What a finding is about, so that the findings one statement causes along an
+ * `extends` chain can be told apart from other findings: the statement that brings
+ * the bit in (its `Origin`, one object per syntax node, shared by every machine that
+ * inherits it) and what of it (a bit, `bit>dependency`, a bit and a release…).
+ */
+export interface Cause {
+  origin: object;
+  subject: string;
+}
+
 /** What a check reports: spans in the checked document. */
 export interface Finding {
   code: Code;
   message: string;
   span: Span;
   related?: RelatedInfo[];
+  cause?: Cause;
   fixes?: FixIntent[];
   tags?: Array<'unnecessary' | 'deprecated'>;
 }

@@ -33,6 +33,13 @@ import { WorkspaceIndexer } from './indexing';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
 import { registerBenchStats } from './bench-stats';
 
+/**
+ * What the editor shows before (or without) settings: one finding per cause, so a
+ * base's fault is one squiggle with the machines that inherit it listed, not one per
+ * machine of the chain (the command line reports per machine type unless told).
+ */
+const EDITOR_DEFAULTS = { inherited: 'once' } as const;
+
 /** What a pull client was last told about a document. */
 interface Report {
   resultId: string;
@@ -44,7 +51,7 @@ export interface ServerSettings {
 }
 
 export class MtypeSession {
-  readonly project = new Project(getKnowledgeBase());
+  readonly project = new Project(getKnowledgeBase(), EDITOR_DEFAULTS);
   readonly documents = new TextDocuments(TextDocument);
   pullDiagnostics = false;
   private pending = new Set<string>();
@@ -304,7 +311,8 @@ export class MtypeSession {
     }
     const floor = (config as { hostKernelFloor?: unknown } | undefined)?.hostKernelFloor;
     const hostKernelFloor = typeof floor === 'string' && isVersion(floor.trim()) ? floor.trim() : undefined;
-    this.project.setOptions({ severity, hostKernelFloor });
+    const inherited = (config as { inheritedFindings?: unknown } | undefined)?.inheritedFindings === 'each' ? 'each' : 'once';
+    this.project.setOptions({ severity, hostKernelFloor, inherited });
     for (const doc of this.documents.all()) this.pending.add(doc.uri);
     this.schedule();
   }

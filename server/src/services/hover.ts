@@ -209,6 +209,8 @@ function versionDelta(from: ModelRecord, to: ModelRecord): string {
 
 // ---- machines -------------------------------------------------------------
 
+const MAX_FOLDED_LISTED = 10;
+
 function machineHover(project: Project, name: string): string {
   const ref = project.workspace.lookup(name);
   if (!ref) return `**${name}** — no machine type of the workspace has this name`;
@@ -225,6 +227,13 @@ function machineHover(project: Project, name: string): string {
   lines.push(`- Host kernels: ${e.hostKernel.min ? `≥ ${e.hostKernel.min}` : 'minimum unknown'}${e.hostKernel.max ? `, ≤ ${e.hostKernel.max}` : ''}`);
   lines.push(`- ${e.features.length} bits: ${bySource.model} model · ${bySource['kvm-default']} kvm-default · ${bySource.whitelist} whitelist${e.masked.length ? `; ${e.masked.length} masked` : ''}`);
   lines.push(`- ${state.length} state MSRs: ${state.length - unmigrated.length} migrated${unmigrated.length ? ` · **${unmigrated.length} not migrated**: ${joinNames(unmigrated)}` : ''}`);
+  // With one finding per cause, what the machine inherits is shown on its base: say it here.
+  const folded = project.foldedFindings(ref);
+  if (folded.length) {
+    lines.push('', `**${folded.length} inherited finding${folded.length > 1 ? 's' : ''}, shown on the base where ${folded.length > 1 ? 'they start' : 'it starts'}:**`);
+    for (const f of folded.slice(0, MAX_FOLDED_LISTED)) lines.push(`- ${f.severity} ${f.code}: ${f.message}`);
+    if (folded.length > MAX_FOLDED_LISTED) lines.push(`- … and ${folded.length - MAX_FOLDED_LISTED} more (\`mtype check --inherited each\` lists them all)`);
+  }
   return lines.join('\n');
 }
 

@@ -9,13 +9,14 @@ import { DocumentDiagnostics, flatten, type DiagnosticsPiece } from '../checks/d
 import type { Diagnostic } from '../common/diagnostic';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
+import type { MachineRef } from '../model/resolve';
 import { Workspace } from '../model/workspace';
 
 export type { DiagnosticsPiece };
 
 export class Project {
   readonly workspace = new Workspace();
-  private options: AnalysisOptions = {};
+  private options: AnalysisOptions;
   private analysis: DocumentDiagnostics;
   /** Documents whose pieces are up to date, with their flat list once asked for. */
   private readonly current = new Map<string, { pieces: DiagnosticsPiece[]; flat?: Diagnostic[] }>();
@@ -23,8 +24,9 @@ export class Project {
   private readonly generations = new Map<string, { key: string; generation: number }>();
   private nextGeneration = 1;
 
-  constructor(readonly kb: KnowledgeBase) {
-    this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, runChecks);
+  constructor(readonly kb: KnowledgeBase, options: AnalysisOptions = {}) {
+    this.options = options;
+    this.analysis = new DocumentDiagnostics(this.workspace, kb, options, runChecks);
   }
 
   /** Machines checked so far (a re-check shows here; for tests and benchmarks). */
@@ -64,6 +66,13 @@ export class Project {
    * keeps its `version` while what it would send is unchanged, so a server can
    * re-encode only the pieces whose version moved.
    */
+  /** What a machine inherits that is shown on its base instead (`inherited: once`): code, severity, message. */
+  foldedFindings(ref: MachineRef): Array<{ code: string; severity: string; message: string }> {
+    this.diagnosticsByMachine(ref.doc.uri);
+    const doc = this.workspace.document(ref.doc.uri);
+    return doc ? this.analysis.folded(doc, ref.decl) : [];
+  }
+
   diagnosticsByMachine(uri: string): readonly DiagnosticsPiece[] {
     let state = this.current.get(uri);
     if (!state) {
