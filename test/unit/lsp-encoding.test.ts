@@ -22,8 +22,8 @@ const root = resolve(__dirname, '../..');
 const text = ['examples', 'test/history'].flatMap((dir) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.mtype')).map((f) => readFileSync(join(root, dir, f), 'utf8'))).join('\n');
 
 /** What the encoder must send, byte for byte: a fresh conversion of a fresh analysis. */
-const freshJson = (files: Record<string, string>, uri: string) => {
-  const p = new Project(kb);
+const freshJson = (files: Record<string, string>, uri: string, inherited: 'each' | 'once' = 'each') => {
+  const p = new Project(kb, { inherited });
   for (const [u, t] of Object.entries(files)) p.update(u, t);
   return JSON.stringify(p.diagnostics(uri).map(toLspDiagnostic));
 };
@@ -32,12 +32,12 @@ const encoded = (encoder: DiagnosticEncoder, project: Project, uri: string) => e
 
 const lineStart = (s: string, at: number) => s.lastIndexOf('\n', at - 1) + 1;
 
-test('the spliced diagnostics are byte-identical to a fresh encoding after random edits, Enter above machines included', () => {
+for (const inherited of ['each', 'once'] as const) test(`the spliced diagnostics are byte-identical to a fresh encoding after random edits, Enter above machines included (inherited findings: ${inherited})`, () => {
   // Two files whose machines extend each other's, so related places move in another file too.
   const cut = text.indexOf('\nmachine ', text.length >> 1) + 1;
   const files: Record<string, string> = { 'file:///enc/a.mtype': text.slice(0, cut), 'file:///enc/b.mtype': text.slice(cut) };
   const uris = Object.keys(files);
-  const project = new Project(kb);
+  const project = new Project(kb, { inherited });
   for (const [u, t] of Object.entries(files)) project.update(u, t);
   const encoder = new DiagnosticEncoder();
   let seed = 7;
@@ -61,7 +61,7 @@ test('the spliced diagnostics are byte-identical to a fresh encoding after rando
     project.update(uri, files[uri]);
     for (const u of uris) {
       const json = encoded(encoder, project, u);
-      assert.equal(json, freshJson(files, u), `after edit ${i} (kind ${kind} at ${at} in ${uri}): ${u}`);
+      assert.equal(json, freshJson(files, u, inherited), `after edit ${i} (kind ${kind} at ${at} in ${uri}): ${u}`);
       // The same generation again is the same text.
       assert.equal(encoded(encoder, project, u), json);
     }
