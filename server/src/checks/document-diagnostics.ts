@@ -24,7 +24,7 @@ import { MachineContext, type BudgetQuery } from './context';
 import { maySuggest } from './budget';
 import { keywordFixes } from './keyword-fixes';
 import { suppressedLines } from './suppression';
-import { foldInherited } from './fold';
+import { InheritedFolding } from './fold';
 
 export interface AnalysisOptions {
   severity?: SeverityOverrides;
@@ -109,7 +109,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   line = 0;
   private kept: Stored[] = [];
   private shown: Stored[] = [];
-  private folding?: string;
+  private folding?: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, readonly StoredRelated[]> };
   private suppression?: string;
   private placedKey?: string;
   private placedAt?: string;
@@ -149,11 +149,21 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   }
 
   private keptSet?: { of: Stored[]; set: Set<Stored> };
-  private away?: ReadonlySet<Stored>;
+  private awaySet?: ReadonlySet<Stored>;
 
   /** Whether a finding of this region is shown folded into a base's (fold.ts). */
   isFolded(s: Stored): boolean {
-    return this.away?.has(s) ?? false;
+    return this.awaySet?.has(s) ?? false;
+  }
+
+  /** The findings after suppression, before folding (an array that changes only with them). */
+  get unfolded(): readonly Stored[] {
+    return this.kept;
+  }
+
+  /** Whether `fold` has been applied since the findings after suppression last changed. */
+  get folded(): boolean {
+    return this.folding !== undefined;
   }
 
   /** Whether a finding of this region is shown after suppression (what `fold.ts` asks). */
@@ -165,14 +175,14 @@ export class RegionDiagnostics implements DiagnosticsPiece {
 
   /**
    * Applies the folding of inherited findings (fold.ts): `away` leaves the region,
-   * `extra` adds related places to the findings that now carry them. `signature`
-   * names the outcome, so an unchanged one costs nothing.
+   * `extra` adds related places to the findings that now carry them. An outcome equal
+   * to the last one (the same objects in the same order) costs a comparison.
    */
-  fold(signature: string, away?: ReadonlySet<Stored>, extra?: ReadonlyMap<Stored, readonly StoredRelated[]>): void {
-    if (signature === this.folding) return;
-    this.folding = signature;
-    this.away = away;
-    this.shown = !away?.size && !extra?.size ? this.kept : this.kept.filter((s) => !away?.has(s)).map((s) => {
+  fold(away?: readonly Stored[], extra?: ReadonlyMap<Stored, readonly StoredRelated[]>): void {
+    if (this.folding && sameFold(this.folding, away, extra)) return;
+    this.folding = { away, extra };
+    this.awaySet = away?.length ? new Set(away) : undefined;
+    this.shown = !this.awaySet && !extra?.size ? this.kept : this.kept.filter((s) => !this.awaySet?.has(s)).map((s) => {
       const more = extra?.get(s);
       return more ? { ...s, related: [...(s.related ?? []), ...more] } : s;
     });
@@ -268,6 +278,7 @@ export class DocumentDiagnostics {
   private readonly pieces = new Map<string, RegionDiagnostics[]>();
   private readonly byRegion = new WeakMap<Region, RegionDiagnostics>();
   private readonly byMachine = new WeakMap<MachineDecl, MachineEntry>();
+  private readonly folding = new Map<string, InheritedFolding>();
   /** Machines checked since construction (for tests and benchmarks). */
   checked = 0;
 
@@ -280,6 +291,7 @@ export class DocumentDiagnostics {
 
   forget(uri: string): void {
     this.pieces.delete(uri);
+    this.folding.delete(uri);
   }
 
   /** The document's pieces, in text order, each up to date. */
@@ -310,8 +322,11 @@ export class DocumentDiagnostics {
       out.push(piece);
       if (rebuilt) replaced.set(piece, previous.get(piece.id));
     }
-    if (this.options.inherited === 'once') foldInherited(doc, out, (decl) => this.byMachine.get(decl));
-    else for (const piece of out) piece.fold('');
+    if (this.options.inherited === 'once') {
+      let folding = this.folding.get(doc.uri);
+      if (!folding) this.folding.set(doc.uri, (folding = new InheritedFolding()));
+      folding.apply(doc, out, (decl) => this.byMachine.get(decl));
+    } else for (const piece of out) piece.fold();
     for (const piece of out) {
       piece.finish();
       const before = replaced.get(piece);
@@ -377,6 +392,20 @@ export class DocumentDiagnostics {
     }
     return out;
   }
+}
+
+/** Whether two fold outcomes are the same objects in the same order. */
+function sameFold(was: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, readonly StoredRelated[]> }, away?: readonly Stored[], extra?: ReadonlyMap<Stored, readonly StoredRelated[]>): boolean {
+  if ((was.away?.length ?? 0) !== (away?.length ?? 0) || (was.extra?.size ?? 0) !== (extra?.size ?? 0)) return false;
+  if (away) for (let i = 0; i < away.length; i++) if (away[i] !== was.away![i]) return false;
+  if (extra) {
+    for (const [carrier, list] of extra) {
+      const before = was.extra!.get(carrier);
+      if (!before || before.length !== list.length) return false;
+      for (let i = 0; i < list.length; i++) if (list[i] !== before[i]) return false;
+    }
+  }
+  return true;
 }
 
 const EMPTY: MachineEntry = { resolution: undefined, findings: [], reusable: true, budget: [] };

@@ -19,12 +19,16 @@ import { absolute, type MachineEntry, type RegionDiagnostics, type Stored, type 
 
 /** A machine's findings by cause: origin, then `code|subject`. */
 const causeIndexes = new WeakMap<MachineEntry, Map<object, Map<string, Stored>>>();
-/** A machine's findings that its base also has, for the base entry they were matched against. */
-const matchCache = new WeakMap<MachineEntry, { base: MachineEntry; pairs: Array<[Stored, Stored]> }>();
+/** A machine's findings that its base also has (`mine[i]` is `theirs[i]`), for the base entry they were matched against. */
+const matchCache = new WeakMap<MachineEntry, Matches>();
+
+interface Matches {
+  base: MachineEntry;
+  mine: Stored[];
+  theirs: Stored[];
+}
 /** The related place that lists a folded finding's machine on the finding it folded into. */
 const listings = new WeakMap<Stored, StoredRelated>();
-const ids = new WeakMap<object, number>();
-let nextId = 0;
 
 function causeIndex(entry: MachineEntry): Map<object, Map<string, Stored>> {
   let index = causeIndexes.get(entry);
@@ -42,26 +46,23 @@ function causeIndex(entry: MachineEntry): Map<object, Map<string, Stored>> {
   return index;
 }
 
-function matches(entry: MachineEntry, base: MachineEntry): Array<[Stored, Stored]> {
+function matches(entry: MachineEntry, base: MachineEntry): Matches {
   const cached = matchCache.get(entry);
-  if (cached && cached.base === base) return cached.pairs;
-  const pairs: Array<[Stored, Stored]> = [];
+  if (cached && cached.base === base) return cached;
+  const found: Matches = { base, mine: [], theirs: [] };
   const index = causeIndex(base);
   if (index.size) {
     for (const s of entry.findings) {
       if (!s.cause) continue;
       const same = index.get(s.cause.origin)?.get(`${s.code}|${s.cause.subject}`);
-      if (same) pairs.push([s, same]);
+      if (same) {
+        found.mine.push(s);
+        found.theirs.push(same);
+      }
     }
   }
-  matchCache.set(entry, { base, pairs });
-  return pairs;
-}
-
-function id(s: object): number {
-  let n = ids.get(s);
-  if (n === undefined) ids.set(s, (n = ++nextId));
-  return n;
+  matchCache.set(entry, found);
+  return found;
 }
 
 function listing(folded: Stored, uri: string, machine: string): StoredRelated {
@@ -71,61 +72,138 @@ function listing(folded: Stored, uri: string, machine: string): StoredRelated {
   return r;
 }
 
-/** Folds the inherited findings of one document's pieces (each piece gets its outcome). */
-export function foldInherited(doc: ParsedDocument, pieces: readonly RegionDiagnostics[], entryOf: (decl: MachineDecl) => MachineEntry | undefined): void {
+/** What one family's folding gives each piece it touches. */
+interface Outcome {
+  away: Map<RegionDiagnostics, Stored[]>;
+  extra: Map<RegionDiagnostics, Map<Stored, StoredRelated[]>>;
+}
+
+/** A family: the machines of a document below one topmost machine, in text order, with their pieces. */
+interface Family {
+  entries: MachineEntry[];
+  pieces: RegionDiagnostics[];
+  /** Each piece's findings after suppression, when the outcome was computed. */
+  shown: Array<readonly Stored[]>;
+  outcome?: Outcome;
+}
+
+/** The topmost machine of an entry's chain that lies, like every machine between, in the entry's document. */
+const roots = new WeakMap<MachineEntry, MachineDecl | undefined>();
+
+function rootOf(entry: MachineEntry, uri: string): MachineDecl | undefined {
+  if (roots.has(entry)) return roots.get(entry);
+  const chain = entry.resolution?.chain;
+  let root: MachineDecl | undefined;
+  // A cycle has no topmost machine; its members report for themselves.
+  if (chain && !entry.resolution!.cycle) {
+    let k = 0;
+    while (k + 1 < chain.length && chain[k + 1].doc.uri === uri) k++;
+    root = chain[k].decl;
+  }
+  roots.set(entry, root);
+  return root;
+}
+
+/**
+ * Folds one document's inherited findings, family by family: a family whose machines
+ * and shown findings are what they were keeps its outcome, so a keystroke costs the
+ * edited machine's family, not the document.
+ */
+export class InheritedFolding {
+  private families = new Map<MachineDecl, Family>();
+
+  apply(doc: ParsedDocument, pieces: readonly RegionDiagnostics[], entryOf: (decl: MachineDecl) => MachineEntry | undefined): void {
+    const now = new Map<MachineDecl, Family>();
+    const familiesOf = new Map<RegionDiagnostics, Family[]>();
+    for (const piece of pieces) {
+      for (const entry of piece.entries) {
+        const root = rootOf(entry, doc.uri);
+        if (!root) continue;
+        let family = now.get(root);
+        if (!family) now.set(root, (family = { entries: [], pieces: [], shown: [] }));
+        family.entries.push(entry);
+        family.pieces.push(piece);
+        family.shown.push(piece.unfolded);
+        const list = familiesOf.get(piece);
+        if (!list) familiesOf.set(piece, [family]);
+        else if (!list.includes(family)) list.push(family);
+      }
+    }
+    const changed = new Set<Family>();
+    for (const [root, family] of now) {
+      const before = this.families.get(root);
+      if (before && sameMembers(before, family)) family.outcome = before.outcome;
+      else {
+        family.outcome = foldFamily(doc.uri, family, entryOf);
+        changed.add(family);
+      }
+    }
+    this.families = now;
+    for (const piece of pieces) {
+      const families = familiesOf.get(piece);
+      if (piece.folded && !families?.some((f) => changed.has(f))) continue;
+      if (!families || families.length === 1) {
+        const o = families?.[0].outcome;
+        piece.fold(o?.away.get(piece), o?.extra.get(piece));
+        continue;
+      }
+      // A region with machines of several families (rare): their outcomes together.
+      const away: Stored[] = [];
+      const extra = new Map<Stored, StoredRelated[]>();
+      for (const f of families) {
+        away.push(...(f.outcome!.away.get(piece) ?? []));
+        for (const [carrier, list] of f.outcome!.extra.get(piece) ?? []) extra.set(carrier, list);
+      }
+      piece.fold(away, extra);
+    }
+  }
+}
+
+function sameMembers(a: Family, b: Family): boolean {
+  if (a.entries.length !== b.entries.length) return false;
+  for (let i = 0; i < a.entries.length; i++) {
+    if (a.entries[i] !== b.entries[i] || a.pieces[i] !== b.pieces[i] || a.shown[i] !== b.shown[i]) return false;
+  }
+  return true;
+}
+
+function foldFamily(uri: string, family: Family, entryOf: (decl: MachineDecl) => MachineEntry | undefined): Outcome {
+  const outcome: Outcome = { away: new Map(), extra: new Map() };
   const pieceOf = new Map<MachineEntry, RegionDiagnostics>();
-  const nameOf = new Map<MachineEntry, string>();
-  for (const piece of pieces) {
-    piece.region.machines.forEach((decl, i) => {
-      const entry = piece.entries[i];
-      pieceOf.set(entry, piece);
-      if (decl.name) nameOf.set(entry, decl.name.text);
-    });
-  }
-  // Each shown finding that its base shows too, and where each lies.
+  family.entries.forEach((e, i) => pieceOf.set(e, family.pieces[i]));
+  // Each shown finding that its base shows too, and the piece the base's lies in.
   const into = new Map<Stored, Stored>();
-  const owner = new Map<Stored, MachineEntry>();
-  for (const piece of pieces) {
-    for (const entry of piece.entries) {
-      const base = entry.resolution?.chain[1];
-      // A cycle has no topmost machine; its members report for themselves.
-      if (!base || base.doc.uri !== doc.uri || entry.resolution?.cycle) continue;
-      const baseEntry = entryOf(base.decl);
-      const basePiece = baseEntry && pieceOf.get(baseEntry);
-      if (!baseEntry || !basePiece) continue;
-      for (const [mine, theirs] of matches(entry, baseEntry)) {
-        if (!piece.shows(mine) || !basePiece.shows(theirs)) continue;
-        into.set(mine, theirs);
-        owner.set(mine, entry);
-        owner.set(theirs, baseEntry);
-      }
+  const pieceOfFinding = new Map<Stored, RegionDiagnostics>();
+  const folded: Array<{ finding: Stored; piece: RegionDiagnostics; machine: string }> = [];
+  for (let m = 0; m < family.entries.length; m++) {
+    const entry = family.entries[m];
+    const base = entry.resolution?.chain[1];
+    if (!base || base.doc.uri !== uri) continue;
+    const baseEntry = entryOf(base.decl);
+    const basePiece = baseEntry && pieceOf.get(baseEntry);
+    if (!baseEntry || !basePiece) continue;
+    const piece = family.pieces[m];
+    const { mine, theirs } = matches(entry, baseEntry);
+    for (let i = 0; i < mine.length; i++) {
+      if (!piece.shows(mine[i]) || !basePiece.shows(theirs[i])) continue;
+      into.set(mine[i], theirs[i]);
+      pieceOfFinding.set(theirs[i], basePiece);
+      folded.push({ finding: mine[i], piece, machine: entry.resolution!.ref.name });
     }
   }
-  const away = new Map<RegionDiagnostics, Set<Stored>>();
-  const extra = new Map<RegionDiagnostics, Map<Stored, StoredRelated[]>>();
-  for (const [folded] of into) {
-    let carrier = folded;
-    for (let guard = 0; into.has(carrier) && guard <= into.size; guard++) carrier = into.get(carrier)!;
-    const from = owner.get(folded)!;
-    const piece = pieceOf.get(from)!;
-    (away.get(piece) ?? away.set(piece, new Set()).get(piece)!).add(folded);
-    const carrierPiece = pieceOf.get(owner.get(carrier)!)!;
-    const lists = extra.get(carrierPiece) ?? extra.set(carrierPiece, new Map()).get(carrierPiece)!;
-    (lists.get(carrier) ?? lists.set(carrier, []).get(carrier)!).push(listing(folded, doc.uri, nameOf.get(from) ?? '?'));
+  // In text order of the folded machines, so each carrier lists them in text order.
+  for (const { finding, piece, machine } of folded) {
+    let carrier = into.get(finding)!;
+    for (let guard = 0, next = into.get(carrier); next !== undefined && guard <= folded.length; guard++, next = into.get(carrier)) carrier = next;
+    let gone = outcome.away.get(piece);
+    if (!gone) outcome.away.set(piece, (gone = []));
+    gone.push(finding);
+    const carrierPiece = pieceOfFinding.get(carrier)!;
+    let lists = outcome.extra.get(carrierPiece);
+    if (!lists) outcome.extra.set(carrierPiece, (lists = new Map()));
+    let list = lists.get(carrier);
+    if (!list) lists.set(carrier, (list = []));
+    list.push(listing(finding, uri, machine));
   }
-  for (const piece of pieces) {
-    const gone = away.get(piece);
-    const more = extra.get(piece);
-    let signature = '';
-    if (gone) for (const s of gone) signature += `-${id(s)}`;
-    if (more) {
-      for (const [carrier, list] of more) {
-        // The machines a finding folded from, in text order.
-        list.sort((a, b) => absolute(a) - absolute(b));
-        signature += `+${id(carrier)}:`;
-        for (const r of list) signature += `${id(r)},`;
-      }
-    }
-    piece.fold(signature, gone, more);
-  }
+  return outcome;
 }
