@@ -22,24 +22,24 @@ const root = resolve(__dirname, '../..');
 const text = ['examples', 'test/history'].flatMap((dir) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.mtype')).map((f) => readFileSync(join(root, dir, f), 'utf8'))).join('\n');
 
 /** What the encoder must send, byte for byte: a fresh conversion of a fresh analysis. */
-const freshJson = (files: Record<string, string>, uri: string, inherited: 'each' | 'once' = 'each') => {
+const freshJson = (files: Record<string, string>, uri: string, inherited: 'each' | 'once' = 'each', related = true) => {
   const p = new Project(kb, { inherited });
   for (const [u, t] of Object.entries(files)) p.update(u, t);
-  return JSON.stringify(p.diagnostics(uri).map(toLspDiagnostic));
+  return JSON.stringify(p.diagnostics(uri).map((d) => toLspDiagnostic(d, { related })));
 };
 
 const encoded = (encoder: DiagnosticEncoder, project: Project, uri: string) => encoder.encode(uri, project.diagnosticsByMachine(uri), project.diagnosticsGeneration(uri));
 
 const lineStart = (s: string, at: number) => s.lastIndexOf('\n', at - 1) + 1;
 
-for (const inherited of ['each', 'once'] as const) test(`the spliced diagnostics are byte-identical to a fresh encoding after random edits, Enter above machines included (inherited findings: ${inherited})`, () => {
+for (const [inherited, related] of [['each', true], ['once', true], ['once', false]] as const) test(`the spliced diagnostics are byte-identical to a fresh encoding after random edits, Enter above machines included (inherited findings: ${inherited}${related ? '' : ', a client without related information'})`, () => {
   // Two files whose machines extend each other's, so related places move in another file too.
   const cut = text.indexOf('\nmachine ', text.length >> 1) + 1;
   const files: Record<string, string> = { 'file:///enc/a.mtype': text.slice(0, cut), 'file:///enc/b.mtype': text.slice(cut) };
   const uris = Object.keys(files);
   const project = new Project(kb, { inherited });
   for (const [u, t] of Object.entries(files)) project.update(u, t);
-  const encoder = new DiagnosticEncoder();
+  const encoder = new DiagnosticEncoder({ related });
   let seed = 7;
   const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
   for (let i = 0; i < 60; i++) {
@@ -61,7 +61,7 @@ for (const inherited of ['each', 'once'] as const) test(`the spliced diagnostics
     project.update(uri, files[uri]);
     for (const u of uris) {
       const json = encoded(encoder, project, u);
-      assert.equal(json, freshJson(files, u, inherited), `after edit ${i} (kind ${kind} at ${at} in ${uri}): ${u}`);
+      assert.equal(json, freshJson(files, u, inherited, related), `after edit ${i} (kind ${kind} at ${at} in ${uri}): ${u}`);
       // The same generation again is the same text.
       assert.equal(encoded(encoder, project, u), json);
     }
@@ -119,7 +119,7 @@ test('pieces whose version did not move are not asked for their lists; pieces ou
       return list;
     },
   });
-  const flat = (lists: Diagnostic[][]) => JSON.stringify(lists.flat().sort(compareDiagnostics).map(toLspDiagnostic));
+  const flat = (lists: Diagnostic[][]) => JSON.stringify(lists.flat().sort(compareDiagnostics).map((d) => toLspDiagnostic(d)));
   const encoder = new DiagnosticEncoder();
 
   const a = [at(1, 10, 'a1'), at(3, 30, 'a2')];
@@ -134,5 +134,5 @@ test('pieces whose version did not move are not asked for their lists; pieces ou
   const b3 = [at(2, 20, 'b1')];
   const out = encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 3, b3)], 3);
   assert.equal(out, flat([a, b3]));
-  assert.notEqual(out, JSON.stringify([...a, ...b3].map(toLspDiagnostic)), 'the concatenation would be out of order');
+  assert.notEqual(out, JSON.stringify([...a, ...b3].map((d) => toLspDiagnostic(d))), 'the concatenation would be out of order');
 });

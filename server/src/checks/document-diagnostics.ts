@@ -109,6 +109,8 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   line = 0;
   private kept: Stored[] = [];
   private shown: Stored[] = [];
+  private moved: Moved = ALL_MOVED;
+  private placedContent = -1;
   private folding?: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, readonly StoredRelated[]> };
   private suppression?: string;
   private placedKey?: string;
@@ -126,14 +128,16 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     private readonly workspace: Workspace,
   ) {}
 
-  /** Applies suppression comments (by line). */
-  refresh(doc: ParsedDocument, silenced: Map<number, Set<string>>): void {
-    const first = doc.lines.positionAt(this.region.start).line;
-    const last = doc.lines.positionAt(this.region.end).line;
+  /** Applies suppression comments (by line); `moved` says which offsets may have moved since the last analysis. */
+  refresh(doc: ParsedDocument, silenced: Map<number, Set<string>>, moved: Moved): void {
     let signature = '';
-    for (let l = first; l <= last; l++) {
-      const codes = silenced.get(l);
-      if (codes) signature += `${l - first}:${[...codes].join(',')};`;
+    if (silenced.size) {
+      const first = doc.lines.positionAt(this.region.start).line;
+      const last = doc.lines.positionAt(this.region.end).line;
+      for (let l = first; l <= last; l++) {
+        const codes = silenced.get(l);
+        if (codes) signature += `${l - first}:${[...codes].join(',')};`;
+      }
     }
     if (signature !== this.suppression) {
       this.suppression = signature;
@@ -145,7 +149,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
         : this.all;
       this.folding = undefined;
     }
-    this.line = first;
+    this.moved = moved;
   }
 
   private keptSet?: { of: Stored[]; set: Set<Stored> };
@@ -200,11 +204,24 @@ export class RegionDiagnostics implements DiagnosticsPiece {
 
   /** Notes where the region now sits (after `refresh` and `fold`). */
   finish(): void {
+    // Nothing to do when the findings are as placed and none of the positions the placement reads moved.
+    if (this.placedContent === this.contentVersion && !this.positionsMoved(this.moved)) return;
+    this.placedContent = this.contentVersion;
+    this.line = this.doc().lines.positionAt(this.region.start).line;
     const key = `${this.contentVersion}|${this.placement(true)}`;
     if (key !== this.placedKey) {
       this.placedKey = key;
       this.version = ++versions;
     }
+  }
+
+  /** Whether a line or character the placement key holds may have changed (positions in another document always may). */
+  private positionsMoved(moved: Moved): boolean {
+    if (moved === ALL_MOVED || moved(this.region.start)) return true;
+    for (const m of this.region.machines) if (moved(m.start)) return true;
+    const uri = this.doc().uri;
+    for (const r of this.anchors) if (r.uri !== uri || moved(r.anchor.start)) return true;
+    return false;
   }
 
   /** What the piece sends, as a string, if its diagnostics were placed for its current version. */
@@ -279,6 +296,8 @@ export class DocumentDiagnostics {
   private readonly byRegion = new WeakMap<Region, RegionDiagnostics>();
   private readonly byMachine = new WeakMap<MachineDecl, MachineEntry>();
   private readonly folding = new Map<string, InheritedFolding>();
+  /** The tree each document was last analysed at (its serial). */
+  private readonly analysedTree = new Map<string, number>();
   /** Machines checked since construction (for tests and benchmarks). */
   checked = 0;
 
@@ -292,11 +311,14 @@ export class DocumentDiagnostics {
   forget(uri: string): void {
     this.pieces.delete(uri);
     this.folding.delete(uri);
+    this.analysedTree.delete(uri);
   }
 
   /** The document's pieces, in text order, each up to date. */
   analyse(doc: ParsedDocument): RegionDiagnostics[] {
     const silenced = suppressedLines(doc);
+    const moved = movedSince(this.analysedTree.get(doc.uri), doc);
+    this.analysedTree.set(doc.uri, doc.tree.serial);
     const counts = new Map<string, number>();
     const out: RegionDiagnostics[] = [];
     const previous = new Map<string, RegionDiagnostics>();
@@ -318,7 +340,7 @@ export class DocumentDiagnostics {
       const n = (counts.get(name) ?? 0) + 1;
       counts.set(name, n);
       piece.id = n > 1 ? `${name}#${n}` : name;
-      piece.refresh(doc, silenced);
+      piece.refresh(doc, silenced, moved);
       out.push(piece);
       if (rebuilt) replaced.set(piece, previous.get(piece.id));
     }
@@ -392,6 +414,33 @@ export class DocumentDiagnostics {
     }
     return out;
   }
+}
+
+/** Which offsets of the current text may sit on another line or character than at the last analysis. */
+type Moved = (offset: number) => boolean;
+const ALL_MOVED: Moved = () => true;
+
+/**
+ * From the edits since the tree last analysed (syntax/reparse.ts): offsets before the
+ * first edit never moved; after one edit that kept the line count, only the rest of
+ * its last line did. Anything else, or an unknown history, may have moved.
+ */
+function movedSince(serial: number | undefined, doc: ParsedDocument): Moved {
+  const changes = doc.tree.changes;
+  if (serial === undefined) return ALL_MOVED;
+  if (serial === doc.tree.serial) return () => false;
+  const i = changes.findIndex((c) => c.from === serial);
+  if (i < 0) return ALL_MOVED;
+  let at = Infinity;
+  for (let k = i; k < changes.length; k++) at = Math.min(at, changes[k].at);
+  const last = changes[changes.length - 1];
+  if (i === changes.length - 1 && last.lineDelta === 0) {
+    const text = doc.text;
+    let stop = last.end;
+    while (stop < text.length && text.charCodeAt(stop) !== 10 && text.charCodeAt(stop) !== 13) stop++;
+    return (offset) => offset >= at && offset <= stop;
+  }
+  return (offset) => offset >= at;
 }
 
 /** Whether two fold outcomes are the same objects in the same order. */

@@ -17,11 +17,18 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** What the client takes: related information only when it says it accepts it (LSP `relatedInformation`). */
+export interface DiagnosticShape {
+  related: boolean;
+}
+
+export const FULL_SHAPE: DiagnosticShape = { related: true };
+
 /**
  * No `data`: code actions find their diagnostics again by code and range in the
  * engine's own list (services/actions.ts), so nothing would read it back.
  */
-export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+export function toLspDiagnostic(d: Diagnostic, shape: DiagnosticShape = FULL_SHAPE): LspDiagnostic {
   return {
     range: d.range,
     severity: SEVERITY[d.severity],
@@ -30,7 +37,7 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
     source: 'mtype',
     message: d.message,
     tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
-    relatedInformation: d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })),
+    relatedInformation: shape.related ? d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })) : undefined,
   };
 }
 

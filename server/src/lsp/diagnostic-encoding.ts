@@ -16,7 +16,7 @@ import type { Diagnostic } from '../common/diagnostic';
 import type { Range } from '../common/text';
 import { compareDiagnostics } from '../checks/document-diagnostics';
 import type { DiagnosticsPiece } from '../services/project';
-import { toLspDiagnostic } from './convert';
+import { FULL_SHAPE, toLspDiagnostic, type DiagnosticShape } from './convert';
 
 /** One piece's encoding: its JSON items (no brackets, '' when empty) and the template they came from. */
 interface PieceCode {
@@ -51,6 +51,12 @@ export class DiagnosticEncoder {
   private readonly documents = new Map<string, DocumentCode>();
   /** Pieces stringified so far, templates included (a piece that moved again is filled in; for tests and benchmarks). */
   stringified = 0;
+  private readonly lsp: (d: Diagnostic) => ReturnType<typeof toLspDiagnostic>;
+
+  /** `shape`: what the client accepts (without related information, none is sent or filled in). */
+  constructor(private readonly shape: DiagnosticShape = FULL_SHAPE) {
+    this.lsp = (d) => toLspDiagnostic(d, shape);
+  }
 
   /**
    * The JSON array of the document's diagnostics, `pieces` being the project's
@@ -76,7 +82,7 @@ export class DiagnosticEncoder {
     else {
       // The rare document whose pieces are not in text order as concatenated (a finding placed
       // outside its machine): the flat list sorts them, so encode it whole.
-      next.json = JSON.stringify(pieces.flatMap((p) => p.diagnostics).sort(compareDiagnostics).map(toLspDiagnostic));
+      next.json = JSON.stringify(pieces.flatMap((p) => p.diagnostics).sort(compareDiagnostics).map(this.lsp));
     }
     this.documents.set(uri, next);
     return next.json;
@@ -93,17 +99,17 @@ export class DiagnosticEncoder {
     if (known?.contentVersion === contentVersion && list.length) {
       // Moved: the template is made on the first move (most pieces of a file opened never move).
       const parts = known.parts ?? this.template(list);
-      const json = fill(parts, list);
+      const json = fill(parts, list, this.shape.related);
       if (json !== undefined) return { version, contentVersion, parts, json, ...order };
     }
     if (!list.length) return { version, contentVersion, json: '', ...order };
     this.stringified++;
-    return { version, contentVersion, json: JSON.stringify(list.map(toLspDiagnostic)).slice(1, -1), ...order };
+    return { version, contentVersion, json: JSON.stringify(list.map(this.lsp)).slice(1, -1), ...order };
   }
 
   private template(list: readonly Diagnostic[]): string[] {
     this.stringified++;
-    return JSON.stringify(list.map(withHoles)).slice(1, -1).split(QUOTED_HOLE).map(keptPart);
+    return JSON.stringify(list.map((d) => withHoles(d, this.shape))).slice(1, -1).split(QUOTED_HOLE).map(keptPart);
   }
 }
 
@@ -123,12 +129,12 @@ function keptPart(part: string): string {
 }
 
 /** The diagnostic's LSP form with a hole for every range number (in JSON.stringify's order). */
-function withHoles(d: Diagnostic) {
-  return toLspDiagnostic({ ...d, range: HOLES, related: d.related?.map((r) => ({ ...r, range: HOLES })) });
+function withHoles(d: Diagnostic, shape: DiagnosticShape) {
+  return toLspDiagnostic({ ...d, range: HOLES, related: d.related?.map((r) => ({ ...r, range: HOLES })) }, shape);
 }
 
 /** The template filled with the diagnostics' range numbers; undefined when they do not fit. */
-function fill(parts: string[], list: readonly Diagnostic[]): string | undefined {
+function fill(parts: string[], list: readonly Diagnostic[], related: boolean): string | undefined {
   // One join of the pieces: faster than growing a string, whose pieces would be copied again when sent.
   const out: Array<string | number> = new Array(parts.length * 2 - 1);
   out[0] = parts[0];
@@ -136,6 +142,7 @@ function fill(parts: string[], list: readonly Diagnostic[]): string | undefined 
   for (const d of list) {
     if (k + 3 >= parts.length) return undefined;
     k = put(out, parts, k, d.range);
+    if (!related) continue;
     for (const r of d.related ?? []) {
       if (k + 3 >= parts.length) return undefined;
       k = put(out, parts, k, r.range);

@@ -103,7 +103,7 @@ export function registerEditorFeatures(session: MtypeSession): void {
           title: a.title,
           kind: a.kind,
           isPreferred: a.isPreferred || undefined,
-          diagnostics: a.diagnostics.map(toLspDiagnostic),
+          diagnostics: a.diagnostics.map((d) => toLspDiagnostic(d)),
           edit: { changes: { [uri]: a.edits } },
         }),
       );

@@ -61,7 +61,7 @@ export class MtypeSession {
   private typed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly debounce = new AdaptiveDebounce(fixedDebounce(process.env.MTYPE_DEBOUNCE_MS));
-  private readonly encoder = new DiagnosticEncoder();
+  private encoder = new DiagnosticEncoder();
   /** Push: the diagnostics JSON last published per open document. */
   private readonly published = new Map<string, string>();
   /** Pull: the last report per document, by result id. */
@@ -95,6 +95,10 @@ export class MtypeSession {
   initialize(params: InitializeParams): InitializeResult {
     const caps = params.capabilities;
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
+    // Related information only to a client that takes it (VS Code and Neovim do): it is a
+    // large part of every answer, and a client without it would drop it unread.
+    const diagnosticCaps = caps.textDocument?.diagnostic as { relatedInformation?: boolean } | undefined;
+    this.encoder = new DiagnosticEncoder({ related: caps.textDocument?.publishDiagnostics?.relatedInformation === true || diagnosticCaps?.relatedInformation === true });
     this.canFetchConfiguration = !!caps.workspace?.configuration;
     this.workspaceFolderEvents = !!caps.workspace?.workspaceFolders;
     this.initialFolders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -209,13 +213,14 @@ export class MtypeSession {
   }
 
   private schedule(): void {
+    const waiting = this.timer !== undefined;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.debounce.next(performance.now()));
+    this.timer = setTimeout(() => this.flush(), this.debounce.next(waiting));
   }
 
   /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */
   encodedDiagnostics(uri: string): string {
-    if (this.oversized.has(uri)) return JSON.stringify(this.diagnosticsFor(uri).map(toLspDiagnostic));
+    if (this.oversized.has(uri)) return JSON.stringify(this.diagnosticsFor(uri).map((d) => toLspDiagnostic(d)));
     const started = performance.now();
     const pieces = this.project.diagnosticsByMachine(uri);
     this.noteCheck(uri, pieces, started);
@@ -235,7 +240,6 @@ export class MtypeSession {
    * changed, now has other diagnostics. The client pulls an edited document itself.
    */
   flush(): void {
-    const started = performance.now();
     this.timer = undefined;
     if (this.indexer.busy) return; // half an index gives false findings (unknown bases): wait for its done()
     const uris = this.pending;
@@ -265,7 +269,6 @@ export class MtypeSession {
         this.published.set(uri, json);
       }
     }
-    this.debounce.record(performance.now() - started);
   }
 
   /** textDocument/diagnostic: the report, or `unchanged` when the client has it already. */

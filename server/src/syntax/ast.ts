@@ -200,4 +200,20 @@ export interface SyntaxTree {
   diagnostics: SyntaxDiagnostic[];
   /** Consecutive, covering the whole text; the arrays above are their concatenation. */
   regions: Region[];
+  /** Unique per tree, so a later tree can say which one it was parsed from. */
+  serial: number;
+  /** The edits that led here from earlier trees (syntax/reparse.ts), oldest first; a few at most. */
+  changes: readonly TreeChange[];
+}
+
+/**
+ * One reparse: the tree it started from, and where the text changed. Offsets
+ * before `at` are unchanged; offsets after the changed stretch `[at, end)` of the new
+ * text moved by the edit's length, and by `lineDelta` lines.
+ */
+export interface TreeChange {
+  from: number;
+  at: number;
+  end: number;
+  lineDelta: number;
 }

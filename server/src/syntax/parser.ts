@@ -27,6 +27,7 @@ import {
   type StringLiteral,
   type SyntaxDiagnostic,
   type SyntaxTree,
+  type TreeChange,
 } from './ast';
 
 const KEYWORD_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);
@@ -36,7 +37,9 @@ export function parse(text: string): SyntaxTree {
 }
 
 /** A tree from its regions (flat lists are their concatenation). */
-export function treeOf(text: string, regions: Region[]): SyntaxTree {
+let serials = 0;
+
+export function treeOf(text: string, regions: Region[], changes: readonly TreeChange[] = []): SyntaxTree {
   const machines: MachineDecl[] = [];
   const comments: Comment[] = [];
   const diagnostics: SyntaxDiagnostic[] = [];
@@ -45,7 +48,7 @@ export function treeOf(text: string, regions: Region[]): SyntaxTree {
     for (const c of r.comments) comments.push(c);
     for (const d of r.diagnostics) diagnostics.push(d);
   }
-  return { text, machines, comments, diagnostics, regions };
+  return { text, machines, comments, diagnostics, regions, serial: ++serials, changes };
 }
 
 /**

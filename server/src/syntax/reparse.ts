@@ -75,7 +75,23 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
     for (const r of fresh) reparsed += r.end - r.start;
     Object.assign(stats, { reparsed, kept: lo + after.length });
   }
-  return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after]);
+  // A \r just before the stretch may pair with what follows it differently now: line count unknown.
+  const lineDelta = text.charCodeAt(at - 1) === 13 ? NaN : lineBreaks(text, at, oldEnd + delta) - lineBreaks(before, at, oldEnd);
+  const change = { from: old.serial, at, end: oldEnd + delta, lineDelta };
+  return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after], [...old.changes.slice(1 - KEPT_CHANGES), change]);
+}
+
+/** How many earlier edits a tree remembers (analyses that fall further behind redo their placement). */
+const KEPT_CHANGES = 8;
+
+/** Line breaks in text[from, to): \n, and \r not followed by \n. */
+function lineBreaks(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+  }
+  return n;
 }
 
 function lineBreakBefore(text: string, offset: number): boolean {
@@ -184,13 +200,19 @@ function moveStatement(s: Statement, delta: number): void {
     case 'cpuid':
       for (const n of s.models) move(n, delta);
       moveOptional(s.forKeyword, delta);
+      // Written out, not through move(): each site then sees one object shape (move() sees them all).
       for (const e of s.edits) {
-        move(e, delta);
-        move(e.feature, delta);
+        e.start += delta;
+        e.end += delta;
+        e.feature.start += delta;
+        e.feature.end += delta;
       }
       return moveBlock(s.block, delta);
     case 'migrate':
-      for (const n of s.msrs) move(n, delta);
+      for (const n of s.msrs) {
+        n.start += delta;
+        n.end += delta;
+      }
       return moveBlock(s.block, delta);
     case 'alias':
       return moveOptional(s.name, delta);
