@@ -153,6 +153,7 @@ async function typingLatency({ command, env, path, text, languageId, settings, p
       if (i >= 3) latencies.push(got.at - t0); // the first pairs warm up
     }
   }
+  if (process.env.PEER_DEBUG) console.error(command.includes("yaml") ? "peer" : "mtype", latencies.map((x) => x.toFixed(0)).join(" "));
   const result = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), diagnostics: opened.count, rssMb: await rssMb(client.pid) };
   await client.stop();
   return result;

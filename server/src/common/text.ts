@@ -26,18 +26,31 @@ export interface Span {
 export class LineIndex {
   readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 13 /* \r */) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      } else if (c === 10 /* \n */) {
-        starts.push(i + 1);
-      }
-    }
-    this.lineStarts = starts;
+  constructor(readonly text: string, lineStarts?: number[]) {
+    this.lineStarts = lineStarts ?? scanLineStarts(text, 0, text.length, [0]);
+  }
+
+  /**
+   * The index of `text`, made from the index of the text it was edited from:
+   * `text[at, end)` replaced what was `previous.text[at, end - delta)`. Line starts
+   * before the edit are kept, those after it moved; only the edited stretch is read.
+   */
+  static afterEdit(previous: LineIndex, text: string, at: number, end: number): LineIndex {
+    const delta = text.length - previous.text.length;
+    const old = previous.lineStarts;
+    // A line start s depends on text[s - 2, s] (a \r\n pair): those at or before at - 1
+    // lie before the edit; those at or after the old end + 1 lie after it.
+    const starts: number[] = [];
+    let i = 0;
+    for (; i < old.length && old[i] <= at - 1; i++) starts.push(old[i]);
+    if (starts.length === 0) starts.push(0);
+    const from = Math.max(0, at - 1);
+    const to = Math.min(text.length, end + 1);
+    scanLineStarts(text, from, to, starts, (s) => s > at - 1 && s < end + 1);
+    let j = i;
+    while (j < old.length && old[j] < end - delta + 1) j++;
+    for (; j < old.length; j++) starts.push(old[j] + delta);
+    return new LineIndex(text, starts);
   }
 
   get lineCount(): number {
@@ -85,4 +98,20 @@ export class LineIndex {
 
 export function spanContains(span: Span, offset: number): boolean {
   return offset >= span.start && offset <= span.end;
+}
+
+/** Pushes the line starts that the line breaks of text[from, to) make (those `keep` accepts). */
+function scanLineStarts(text: string, from: number, to: number, starts: number[], keep?: (start: number) => boolean): number[] {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    let start = -1;
+    if (c === 13 /* \r */) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      start = i + 1;
+    } else if (c === 10 /* \n */) {
+      start = i + 1;
+    }
+    if (start >= 0 && (!keep || keep(start))) starts.push(start);
+  }
+  return starts;
 }

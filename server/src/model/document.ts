@@ -19,5 +19,8 @@ export interface ParsedDocument {
  */
 export function parseDocument(uri: string, text: string, version = 0, previous?: ParsedDocument): ParsedDocument {
   const tree = previous ? reparse(previous.tree, text) : parse(text);
-  return { uri, version, text, lines: new LineIndex(text), tree };
+  // The line index too is made from the previous one, when the tree says what the edit was.
+  const change = tree.changes[tree.changes.length - 1];
+  const lines = previous && change?.from === previous.tree.serial ? LineIndex.afterEdit(previous.lines, text, change.at, change.end) : new LineIndex(text);
+  return { uri, version, text, lines, tree };
 }

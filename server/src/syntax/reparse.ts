@@ -168,20 +168,37 @@ function moveRegion(region: Region, delta: number): void {
   }
 }
 
-/** Moves a machine and every node in it (typed: this runs for every machine after an edit). */
+/**
+ * Moves a machine and every node in it (this runs for every machine after an edit).
+ * Each node's offsets are written at their own site, not through one shared helper:
+ * a site then sees one object shape, where a helper would see them all and be slow.
+ */
 function moveNode(m: MachineDecl, delta: number): void {
-  move(m, delta);
-  move(m.keyword, delta);
-  moveOptional(m.name, delta);
-  moveOptional(m.extendsKeyword, delta);
-  moveOptional(m.base, delta);
+  m.start += delta;
+  m.end += delta;
+  m.keyword.start += delta;
+  m.keyword.end += delta;
+  if (m.name) {
+    m.name.start += delta;
+    m.name.end += delta;
+  }
+  if (m.extendsKeyword) {
+    m.extendsKeyword.start += delta;
+    m.extendsKeyword.end += delta;
+  }
+  if (m.base) {
+    m.base.start += delta;
+    m.base.end += delta;
+  }
   moveBlock(m.body, delta);
   for (const s of m.statements) moveStatement(s, delta);
 }
 
 function moveStatement(s: Statement, delta: number): void {
-  move(s, delta);
-  move(s.keyword, delta);
+  s.start += delta;
+  s.end += delta;
+  s.keyword.start += delta;
+  s.keyword.end += delta;
   switch (s.kind) {
     case 'qemu':
       return moveOptional(s.version, delta);
@@ -198,9 +215,14 @@ function moveStatement(s: Statement, delta: number): void {
     case 'cpu':
       return moveOptional(s.model, delta);
     case 'cpuid':
-      for (const n of s.models) move(n, delta);
-      moveOptional(s.forKeyword, delta);
-      // Written out, not through move(): each site then sees one object shape (move() sees them all).
+      for (const n of s.models) {
+        n.start += delta;
+        n.end += delta;
+      }
+      if (s.forKeyword) {
+        s.forKeyword.start += delta;
+        s.forKeyword.end += delta;
+      }
       for (const e of s.edits) {
         e.start += delta;
         e.end += delta;
@@ -231,9 +253,14 @@ function moveStatement(s: Statement, delta: number): void {
 
 function moveBlock(b: Block | undefined, delta: number): void {
   if (!b) return;
-  move(b, delta);
-  move(b.open, delta);
-  moveOptional(b.close, delta);
+  b.start += delta;
+  b.end += delta;
+  b.open.start += delta;
+  b.open.end += delta;
+  if (b.close) {
+    b.close.start += delta;
+    b.close.end += delta;
+  }
 }
 
 function moveOptional(span: Span | undefined, delta: number): void {
