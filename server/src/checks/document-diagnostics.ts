@@ -296,6 +296,10 @@ export class DocumentDiagnostics {
   private readonly byRegion = new WeakMap<Region, RegionDiagnostics>();
   private readonly byMachine = new WeakMap<MachineDecl, MachineEntry>();
   private readonly folding = new Map<string, InheritedFolding>();
+  /** The version of each document last analysed. */
+  private readonly analysed = new Map<string, ParsedDocument>();
+  /** Per document, how its pieces find its current version (one closure, holding only the URI). */
+  private readonly documentGetters = new Map<string, () => ParsedDocument>();
   /** The tree each document was last analysed at (its serial). */
   private readonly analysedTree = new Map<string, number>();
   /** Machines checked since construction (for tests and benchmarks). */
@@ -312,10 +316,13 @@ export class DocumentDiagnostics {
     this.pieces.delete(uri);
     this.folding.delete(uri);
     this.analysedTree.delete(uri);
+    this.analysed.delete(uri);
+    this.documentGetters.delete(uri);
   }
 
   /** The document's pieces, in text order, each up to date. */
   analyse(doc: ParsedDocument): RegionDiagnostics[] {
+    this.analysed.set(doc.uri, doc);
     const silenced = suppressedLines(doc);
     const moved = movedSince(this.analysedTree.get(doc.uri), doc);
     this.analysedTree.set(doc.uri, doc.tree.serial);
@@ -333,7 +340,7 @@ export class DocumentDiagnostics {
         const all = this.syntax(doc, region);
         for (const e of entries) for (const s of e.findings) all.push(s);
         all.sort(byPlace);
-        piece = new RegionDiagnostics(region, entries, all, () => this.workspace.document(doc.uri) ?? doc, this.workspace);
+        piece = new RegionDiagnostics(region, entries, all, this.documentOf(doc.uri), this.workspace);
         this.byRegion.set(region, piece);
       }
       const name = region.machines.find((m) => m.name)?.name?.text ?? (region.machines.length ? '#unnamed' : '#before');
@@ -356,6 +363,17 @@ export class DocumentDiagnostics {
     }
     this.pieces.set(doc.uri, out);
     return out;
+  }
+
+  /**
+   * How a piece finds the current version of its document: never the version it was
+   * made for, which it would keep alive (with its tree, and the refs into that tree)
+   * for as long as the piece lives.
+   */
+  private documentOf(uri: string): () => ParsedDocument {
+    let get = this.documentGetters.get(uri);
+    if (!get) this.documentGetters.set(uri, (get = () => this.workspace.document(uri) ?? this.analysed.get(uri)!));
+    return get;
   }
 
   /** A machine's findings that are shown on a base it inherits them from (`inherited: once`), as of the last analysis. */

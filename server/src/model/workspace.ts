@@ -63,7 +63,11 @@ export class Workspace {
         kept.add(decl);
       }
     }
-    this.unindex(oldRefs.filter((r) => !kept.has(r.decl)), touched);
+    const gone = oldRefs.filter((r) => !kept.has(r.decl));
+    // A declaration that left the text keeps no ref: anything still holding the old
+    // declaration would otherwise hold, through its ref, the version it was last in.
+    for (const r of gone) this.refs.delete(r.decl);
+    this.unindex(gone, touched);
     this.docs.set(uri, doc);
     this.index(this.machineRefs(doc).filter((r) => !kept.has(r.decl)), touched);
     this.invalidate(touched);
@@ -144,6 +148,9 @@ export class Workspace {
   resolve(ref: MachineRef): ResolvedMachine {
     const primary = this.lookup(ref.name);
     if (primary?.decl !== ref.decl) return resolveMachine(ref, this.lookup); // a duplicate: not cached
+    // The cache keeps the workspace's own ref, which follows the document's versions; a
+    // caller's ref would keep the version it was made for alive (and its tree, and so on).
+    ref = primary;
     const cached = this.resolved.get(ref.name);
     if (cached) return cached;
     const { chain, cycle, missingBase } = inheritanceChain(ref, this.lookup);
