@@ -25,6 +25,7 @@ import { maySuggest } from './budget';
 import { keywordFixes } from './keyword-fixes';
 import { suppressedLines } from './suppression';
 import { InheritedFolding } from './fold';
+import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
 
 export interface AnalysisOptions {
   severity?: SeverityOverrides;
@@ -324,7 +325,7 @@ export class DocumentDiagnostics {
   analyse(doc: ParsedDocument): RegionDiagnostics[] {
     this.analysed.set(doc.uri, doc);
     const silenced = suppressedLines(doc);
-    const moved = movedSince(this.analysedTree.get(doc.uri), doc);
+    const moved = movedSince(this.analysedTree.get(doc.uri), doc.tree);
     this.analysedTree.set(doc.uri, doc.tree.serial);
     const counts = new Map<string, number>();
     const out: RegionDiagnostics[] = [];
@@ -432,33 +433,6 @@ export class DocumentDiagnostics {
     }
     return out;
   }
-}
-
-/** Which offsets of the current text may sit on another line or character than at the last analysis. */
-type Moved = (offset: number) => boolean;
-const ALL_MOVED: Moved = () => true;
-
-/**
- * From the edits since the tree last analysed (syntax/reparse.ts): offsets before the
- * first edit never moved; after one edit that kept the line count, only the rest of
- * its last line did. Anything else, or an unknown history, may have moved.
- */
-function movedSince(serial: number | undefined, doc: ParsedDocument): Moved {
-  const changes = doc.tree.changes;
-  if (serial === undefined) return ALL_MOVED;
-  if (serial === doc.tree.serial) return () => false;
-  const i = changes.findIndex((c) => c.from === serial);
-  if (i < 0) return ALL_MOVED;
-  let at = Infinity;
-  for (let k = i; k < changes.length; k++) at = Math.min(at, changes[k].at);
-  const last = changes[changes.length - 1];
-  if (i === changes.length - 1 && last.lineDelta === 0) {
-    const text = doc.text;
-    let stop = last.end;
-    while (stop < text.length && text.charCodeAt(stop) !== 10 && text.charCodeAt(stop) !== 13) stop++;
-    return (offset) => offset >= at && offset <= stop;
-  }
-  return (offset) => offset >= at;
 }
 
 /** Whether two fold outcomes are the same objects in the same order. */

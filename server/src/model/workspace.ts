@@ -11,6 +11,7 @@
  */
 import type { Span } from '../common/text';
 import type { MachineDecl } from '../syntax/ast';
+import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
 import { parseDocument, type ParsedDocument } from './document';
 import { extendResolution, inheritanceChain, resolveMachine, type MachineRef, type ResolvedMachine } from './resolve';
 
@@ -72,7 +73,7 @@ export class Workspace {
     this.index(this.machineRefs(doc).filter((r) => !kept.has(r.decl)), touched);
     this.invalidate(touched);
     if (this.machineNameCount !== namesBefore || !sameNames(old, doc)) this.dirtyUnresolved();
-    this.dirtyMovedBases(kept, uri);
+    this.dirtyMovedBases(kept, uri, old ? movedSince(old.tree.serial, doc.tree) : ALL_MOVED);
     this.dirty.add(uri);
     return doc;
   }
@@ -93,8 +94,10 @@ export class Workspace {
    * extend them, or define the same name, point at them (related information) and
    * must be placed again — not re-checked: their resolutions stay.
    */
-  private dirtyMovedBases(kept: Set<MachineDecl>, uri: string): void {
+  private dirtyMovedBases(kept: Set<MachineDecl>, uri: string, moved: Moved): void {
     for (const decl of kept) {
+      // Only a declaration whose place changed (its name, where related information points).
+      if (!moved(decl.start) && !(decl.name && moved(decl.name.start))) continue;
       const name = decl.name!.text;
       const same = this.byName.get(name) ?? [];
       if (same.length > 1) for (const ref of same) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri); // MT113 points at the other definitions
