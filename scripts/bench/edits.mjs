@@ -32,7 +32,7 @@ export function editSites(text) {
 const PASTE = ['  # pasted from another machine', '  cpuid {', '    +x2apic', '    +tsc-deadline', '  }', '  compat virtio-net-pci.mq = off'];
 
 /** The edit pairs of one kind: each is [do, undo] content changes. */
-function editPairs(kind, sites, r) {
+export function editPairs(kind, sites, r) {
   switch (kind) {
     case 'typing': {
       const f = r.pick(sites.features);

@@ -53,3 +53,4 @@ for (const inherited of ['each', 'once'] as const) {
     assert.ok(collected >= versions - 1, `${versions - 1 - collected} of ${versions - 1} old versions are still reachable`);
   });
 }
+

@@ -88,7 +88,7 @@ export function lex(text: string, from = 0, to = text.length): LexResult {
     } else if (c === 35 /* # */) {
       const start = i;
       while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
-      comments.push({ start, end: i, body: text.slice(start + 1, i), ownLine: !lineHasToken });
+      comments.push({ start, end: i, body: ownCopy(text, start + 1, i), ownLine: !lineHasToken });
     } else if (isWordStart(c)) {
       const start = i;
       i++;
