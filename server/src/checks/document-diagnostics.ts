@@ -329,14 +329,14 @@ export class DocumentDiagnostics {
     this.analysedTree.set(doc.uri, doc.tree.serial);
     const counts = new Map<string, number>();
     const out: RegionDiagnostics[] = [];
-    const previous = new Map<string, RegionDiagnostics>();
-    for (const p of this.pieces.get(doc.uri) ?? []) previous.set(p.id, p);
+    // The pieces before, by id, for the rebuilt ones to take their versions over (made on first need).
+    let previous: Map<string, RegionDiagnostics> | undefined;
     const replaced = new Map<RegionDiagnostics, RegionDiagnostics | undefined>();
     for (const region of doc.tree.regions) {
-      const entries = region.machines.map((decl) => this.machine(doc, decl));
       let piece = this.byRegion.get(region);
+      const entries = this.entriesOf(doc, region, piece);
       let rebuilt = false;
-      if (!piece || piece.entries.some((e, i) => e !== entries[i])) {
+      if (!piece || entries !== piece.entries) {
         rebuilt = true;
         const all = this.syntax(doc, region);
         for (const e of entries) for (const s of e.findings) all.push(s);
@@ -350,7 +350,13 @@ export class DocumentDiagnostics {
       piece.id = n > 1 ? `${name}#${n}` : name;
       piece.refresh(doc, silenced, moved);
       out.push(piece);
-      if (rebuilt) replaced.set(piece, previous.get(piece.id));
+      if (rebuilt) {
+        if (!previous) {
+          previous = new Map();
+          for (const p of this.pieces.get(doc.uri) ?? []) previous.set(p.id, p);
+        }
+        replaced.set(piece, previous.get(piece.id));
+      }
     }
     if (this.options.inherited === 'once') {
       let folding = this.folding.get(doc.uri);
@@ -364,6 +370,21 @@ export class DocumentDiagnostics {
     }
     this.pieces.set(doc.uri, out);
     return out;
+  }
+
+  /** The region's machine entries: the piece's own array when every entry is the same as before. */
+  private entriesOf(doc: ParsedDocument, region: Region, piece: RegionDiagnostics | undefined): MachineEntry[] {
+    const machines = region.machines;
+    let same = !!piece && piece.entries.length === machines.length;
+    let fresh: MachineEntry[] | undefined;
+    for (let i = 0; i < machines.length; i++) {
+      const entry = this.machine(doc, machines[i]);
+      if (same && entry === piece!.entries[i]) continue;
+      if (!fresh) fresh = same ? piece!.entries.slice(0, i) : [];
+      same = false;
+      fresh.push(entry);
+    }
+    return same ? piece!.entries : fresh ?? [];
   }
 
   /**
