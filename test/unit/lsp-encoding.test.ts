@@ -15,7 +15,7 @@ import { DiagnosticEncoder } from '../../server/src/lsp/diagnostic-encoding';
 import { compareDiagnostics } from '../../server/src/checks/document-diagnostics';
 import type { Diagnostic } from '../../server/src/common/diagnostic';
 import type { DiagnosticsPiece } from '../../server/src/services/project';
-import { encodeMessage, RawJson } from '../../server/src/lsp/wire';
+import { encodeMessage, encodeMessageBytes, RawJson } from '../../server/src/lsp/wire';
 
 const kb = getKnowledgeBase();
 const root = resolve(__dirname, '../..');
@@ -98,6 +98,10 @@ test('a message with raw pieces is the JSON of the message with the values in pl
   assert.deepEqual(JSON.parse(encodeMessage(response as never)), { jsonrpc: '2.0', id: 4, result: { kind: 'full', resultId: '9', items: [] } });
   // Other writers see the value through toJSON.
   assert.deepEqual(JSON.parse(JSON.stringify(response)), JSON.parse(encodeMessage(response as never)));
+  // The bytes written are the text's UTF-8, non-ASCII messages included.
+  const wide = { jsonrpc: '2.0', method: 'x', params: { uri: 'file:///ü.mtype', diagnostics: new RawJson('[{"message":"é — ✓ \\ud83d\\ude00"}]') } };
+  assert.deepEqual(encodeMessageBytes(wide as never), Buffer.from(encodeMessage(wide as never), 'utf8'));
+  assert.deepEqual(encodeMessageBytes(response as never), Buffer.from(encodeMessage(response as never), 'utf8'));
 });
 
 test('pieces whose version did not move are not asked for their lists; pieces out of text order fall back to the sorted flat list', () => {

@@ -42,8 +42,28 @@ function rawSlots(msg: Message): { holder: Record<string, unknown>; key: string 
 
 /** A JSON-RPC message as JSON text, RawJson pieces spliced in verbatim. */
 export function encodeMessage(msg: Message): string {
+  return messageParts(msg).join('');
+}
+
+/**
+ * The message as UTF-8 bytes, written part by part into one buffer: the spliced
+ * diagnostics (megabytes for a large file) are not first joined into one more string.
+ */
+export function encodeMessageBytes(msg: Message): Buffer {
+  const parts = messageParts(msg);
+  if (parts.length === 1) return Buffer.from(parts[0], 'utf8');
+  let length = 0;
+  for (const p of parts) length += Buffer.byteLength(p, 'utf8');
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of parts) at += out.write(p, at, 'utf8');
+  return out;
+}
+
+/** The message's JSON text in parts: the stringified message around each RawJson's text. */
+function messageParts(msg: Message): string[] {
   const slots = rawSlots(msg);
-  if (!slots.length) return JSON.stringify(msg);
+  if (!slots.length) return [JSON.stringify(msg)];
   const originals = slots.map(({ holder, key }) => holder[key] as RawJson);
   for (const { holder, key } of slots) holder[key] = PLACEHOLDER;
   let text: string;
@@ -52,12 +72,11 @@ export function encodeMessage(msg: Message): string {
   } finally {
     slots.forEach(({ holder, key }, i) => (holder[key] = originals[i]));
   }
-  const raws = originals.map((r) => r.json);
   // The placeholders appear in the order JSON.stringify met them: params before result, keys in order.
-  const parts = text.split(QUOTED_PLACEHOLDER);
-  let out = parts[0];
-  for (let i = 1; i < parts.length; i++) out += raws[i - 1] + parts[i];
-  return out;
+  const around = text.split(QUOTED_PLACEHOLDER);
+  const parts: string[] = [around[0]];
+  for (let i = 1; i < around.length; i++) parts.push(originals[i - 1].json, around[i]);
+  return parts;
 }
 
 /**
@@ -71,7 +90,7 @@ export function createStdioConnection(): Connection {
     contentTypeEncoder: {
       name: 'application/json',
       // Content-Length is the byte length of this buffer (UTF-8), computed by the writer.
-      encode: (msg) => Promise.resolve(Buffer.from(encodeMessage(msg), 'utf8')),
+      encode: (msg) => Promise.resolve(encodeMessageBytes(msg)),
     },
   });
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), writer);
