@@ -166,6 +166,18 @@ test('check: an inherited finding names its source and is followed by a note lin
   assert.match(lines[i + 1], /^ {2}base\.mtype:4:9: note: /);
 });
 
+test('check --inherited once: a finding shared along a chain in one file is reported once, the others as note lines; the default counts it per machine', () => {
+  const dir = fixture({ 'chain.mtype': INHERITED['base.mtype'] + INHERITED['child.mtype'] + 'machine pc-2.3 extends pc-2.4 {\n}\n' });
+  const each = mtype(['check', 'chain.mtype'], dir).out;
+  assert.equal(each.split('\n').filter((l) => / MT300 /.test(l)).length, 3, each);
+  const once = mtype(['check', '--inherited', 'once', 'chain.mtype'], dir).out.split('\n');
+  const i = once.findIndex((l) => /^chain\.mtype:4:9: error MT300 machine pc-i440fx-2\.5 whitelists kvm-pv-unhalt/.test(l));
+  assert.ok(i >= 0, once.join('\n'));
+  assert.equal(once.filter((l) => / MT300 /.test(l)).length, 1);
+  assert.deepEqual(once.slice(i + 1, i + 3), ['  chain.mtype:6:9: note: pc-2.4 inherits this too', '  chain.mtype:8:9: note: pc-2.3 inherits this too']);
+  assert.match(once.at(-2) ?? once.at(-1) ?? '', /1 error/);
+});
+
 test('check --format json: related locations as {path, range, message}, 0-based', () => {
   const dir = fixture(INHERITED);
   const json = JSON.parse(mtype(['check', '--format', 'json', 'child.mtype', 'base.mtype'], dir).out);
