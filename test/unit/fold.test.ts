@@ -129,3 +129,18 @@ test('once: hovering a machine whose findings are shown on its base lists them, 
   assert.doesNotMatch(clean?.markdown ?? '', /MT300/);
   assert.match(clean?.markdown ?? '', /information MT302: 7 bits reach the guest of newer/);
 });
+
+test('once: cycles and duplicate names fold nothing they should not, and throw nothing', () => {
+  const text = 'machine a extends c {\n  qemu 2.5\n  host-kernel >= 3.10\n  cpuid +kvm-pv-unhalt\n}\nmachine b extends a {\n}\nmachine c extends b {\n}\n' +
+    'machine d {\n  qemu 2.5\n  host-kernel >= 3.10\n  cpuid +kvm-pv-unhalt\n}\nmachine d {\n  qemu 2.5\n}\nmachine e extends d {\n}\n';
+  const each = analyse({ 'f.mtype': text }, 'each').diagnostics('f.mtype');
+  const once = analyse({ 'f.mtype': text }, 'once').diagnostics('f.mtype');
+  // The cycle a -> c -> b -> a reports for each member, as with `each`.
+  const cycleLines = (ds: typeof each) => ds.filter((d) => d.code === 'MT300' && d.range.start.line < 9).map((d) => d.range.start.line);
+  assert.deepEqual(cycleLines(once), cycleLines(each));
+  assert.equal(once.filter((d) => d.code === 'MT112').length, each.filter((d) => d.code === 'MT112').length);
+  // e extends the first d (names bind in document order): its MT300 folds into that d's.
+  const dFirst = once.find((d) => d.code === 'MT300' && d.range.start.line === 12);
+  assert.deepEqual(dFirst?.related?.map((r) => r.message), ['e inherits this too']);
+  assert.equal(once.filter((d) => d.code === 'MT113').length, 2);
+});
