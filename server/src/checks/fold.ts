@@ -15,7 +15,7 @@
  */
 import type { MachineDecl } from '../syntax/ast';
 import type { ParsedDocument } from '../model/document';
-import { absolute, type MachineEntry, type RegionDiagnostics, type Stored, type StoredRelated } from './document-diagnostics';
+import type { MachineEntry, RegionDiagnostics, Stored, StoredRelated } from './document-diagnostics';
 
 /** A machine's findings by cause: origin, then `code|subject`. */
 const causeIndexes = new WeakMap<MachineEntry, Map<object, Map<string, Stored>>>();

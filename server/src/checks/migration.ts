@@ -5,7 +5,7 @@
  * some host kernel in range cannot restore.
  */
 import { compareVersions } from '../common/version';
-import { featureWithLocation, joinNames, msrWithIndex } from '../kb/describe';
+import { joinNames, msrWithIndex } from '../kb/describe';
 import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
 import { migratedSinceUnder, migrationOf } from './msr-facts';

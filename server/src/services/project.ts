@@ -26,7 +26,7 @@ export class Project {
 
   constructor(readonly kb: KnowledgeBase, options: AnalysisOptions = {}) {
     this.options = options;
-    this.analysis = new DocumentDiagnostics(this.workspace, kb, options, runChecks);
+    this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, runChecks);
   }
 
   /** Machines checked so far (a re-check shows here; for tests and benchmarks). */
