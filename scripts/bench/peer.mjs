@@ -12,6 +12,7 @@
 // and point BENCH_PEER at it (default /tmp/yamlls). Without it the comparison is skipped.
 //
 // Usage: node scripts/bench/peer.mjs [--pairs N]   (or `npm run bench -- --peer`)
+// PEER_WARMUP=N: uncounted pairs first (default 3); PEER_DEBUG=1: every latency on stderr.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

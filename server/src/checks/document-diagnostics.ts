@@ -481,7 +481,7 @@ function anchored(uri: string, anchor: Span, span: Span): Anchored {
   return { uri, anchor, start: span.start - anchor.start, end: span.end - anchor.start };
 }
 
-export function absolute(a: Anchored): number {
+function absolute(a: Anchored): number {
   return a.anchor.start + a.start;
 }
 

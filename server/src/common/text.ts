@@ -115,3 +115,13 @@ function scanLineStarts(text: string, from: number, to: number, starts: number[]
   }
   return starts;
 }
+
+/** Line breaks in text[from, to): \n, and \r not followed by \n (\r\n counts once). */
+export function countLineBreaks(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+  }
+  return n;
+}

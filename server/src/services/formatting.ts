@@ -12,6 +12,7 @@ import { lex, type Comment, type Token } from '../syntax/lexer';
 import type { ParsedDocument } from '../model/document';
 import type { TextEdit } from '../fixes/apply';
 import { diffEdit } from './text-diff';
+import { countLineBreaks } from '../common/text';
 
 const INDENT = '  ';
 
@@ -85,7 +86,7 @@ function formatText(doc: ParsedDocument): string {
 
   for (const item of items) {
     const at = start(item);
-    const breaks = countBreaks(doc.text, prevEnd, at);
+    const breaks = countLineBreaks(doc.text, prevEnd, at);
     if (item.kind === 'comment') {
       const text = doc.text.slice(item.comment.start, item.comment.end);
       if (item.comment.ownLine || current === undefined) {
@@ -116,15 +117,6 @@ function formatText(doc: ParsedDocument): string {
 
 function start(item: Item): number {
   return item.kind === 'token' ? item.token.start : item.comment.start;
-}
-
-function countBreaks(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
-  }
-  return n;
 }
 
 /** No space after an edit's sign or before a comma; one space everywhere else. */

@@ -9,7 +9,7 @@
  * Moving in place means the previous tree's kept regions now describe the new
  * text: a tree is valid until its document's next version is parsed from it.
  */
-import type { Span } from '../common/text';
+import { countLineBreaks, type Span } from '../common/text';
 import type { Block, MachineDecl, Region, Statement, SyntaxTree } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
@@ -76,23 +76,13 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
     Object.assign(stats, { reparsed, kept: lo + after.length });
   }
   // A \r just before the stretch may pair with what follows it differently now: line count unknown.
-  const lineDelta = text.charCodeAt(at - 1) === 13 ? NaN : lineBreaks(text, at, oldEnd + delta) - lineBreaks(before, at, oldEnd);
+  const lineDelta = text.charCodeAt(at - 1) === 13 ? NaN : countLineBreaks(text, at, oldEnd + delta) - countLineBreaks(before, at, oldEnd);
   const change = { from: old.serial, at, end: oldEnd + delta, lineDelta };
   return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after], [...old.changes.slice(1 - KEPT_CHANGES), change]);
 }
 
 /** How many earlier edits a tree remembers (analyses that fall further behind redo their placement). */
 const KEPT_CHANGES = 8;
-
-/** Line breaks in text[from, to): \n, and \r not followed by \n. */
-function lineBreaks(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
-  }
-  return n;
-}
 
 function lineBreakBefore(text: string, offset: number): boolean {
   const c = text.charCodeAt(offset - 1);
@@ -168,37 +158,20 @@ function moveRegion(region: Region, delta: number): void {
   }
 }
 
-/**
- * Moves a machine and every node in it (this runs for every machine after an edit).
- * Each node's offsets are written at their own site, not through one shared helper:
- * a site then sees one object shape, where a helper would see them all and be slow.
- */
+/** Moves a machine and every node in it (typed: this runs for every machine after an edit). */
 function moveNode(m: MachineDecl, delta: number): void {
-  m.start += delta;
-  m.end += delta;
-  m.keyword.start += delta;
-  m.keyword.end += delta;
-  if (m.name) {
-    m.name.start += delta;
-    m.name.end += delta;
-  }
-  if (m.extendsKeyword) {
-    m.extendsKeyword.start += delta;
-    m.extendsKeyword.end += delta;
-  }
-  if (m.base) {
-    m.base.start += delta;
-    m.base.end += delta;
-  }
+  move(m, delta);
+  move(m.keyword, delta);
+  moveOptional(m.name, delta);
+  moveOptional(m.extendsKeyword, delta);
+  moveOptional(m.base, delta);
   moveBlock(m.body, delta);
   for (const s of m.statements) moveStatement(s, delta);
 }
 
 function moveStatement(s: Statement, delta: number): void {
-  s.start += delta;
-  s.end += delta;
-  s.keyword.start += delta;
-  s.keyword.end += delta;
+  move(s, delta);
+  move(s.keyword, delta);
   switch (s.kind) {
     case 'qemu':
       return moveOptional(s.version, delta);
@@ -215,26 +188,15 @@ function moveStatement(s: Statement, delta: number): void {
     case 'cpu':
       return moveOptional(s.model, delta);
     case 'cpuid':
-      for (const n of s.models) {
-        n.start += delta;
-        n.end += delta;
-      }
-      if (s.forKeyword) {
-        s.forKeyword.start += delta;
-        s.forKeyword.end += delta;
-      }
+      for (const n of s.models) move(n, delta);
+      moveOptional(s.forKeyword, delta);
       for (const e of s.edits) {
-        e.start += delta;
-        e.end += delta;
-        e.feature.start += delta;
-        e.feature.end += delta;
+        move(e, delta);
+        move(e.feature, delta);
       }
       return moveBlock(s.block, delta);
     case 'migrate':
-      for (const n of s.msrs) {
-        n.start += delta;
-        n.end += delta;
-      }
+      for (const n of s.msrs) move(n, delta);
       return moveBlock(s.block, delta);
     case 'alias':
       return moveOptional(s.name, delta);
@@ -253,14 +215,9 @@ function moveStatement(s: Statement, delta: number): void {
 
 function moveBlock(b: Block | undefined, delta: number): void {
   if (!b) return;
-  b.start += delta;
-  b.end += delta;
-  b.open.start += delta;
-  b.open.end += delta;
-  if (b.close) {
-    b.close.start += delta;
-    b.close.end += delta;
-  }
+  move(b, delta);
+  move(b.open, delta);
+  moveOptional(b.close, delta);
 }
 
 function moveOptional(span: Span | undefined, delta: number): void {
