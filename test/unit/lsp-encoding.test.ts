@@ -15,7 +15,7 @@ import { DiagnosticEncoder } from '../../server/src/lsp/diagnostic-encoding';
 import { compareDiagnostics } from '../../server/src/checks/document-diagnostics';
 import type { Diagnostic } from '../../server/src/common/diagnostic';
 import type { DiagnosticsPiece } from '../../server/src/services/project';
-import { encodeMessage, encodeMessageBytes, RawJson } from '../../server/src/lsp/wire';
+import { ByteArena, encodeMessage, encodeMessageBytes, RawJson } from '../../server/src/lsp/wire';
 
 const kb = getKnowledgeBase();
 const root = resolve(__dirname, '../..');
@@ -28,7 +28,12 @@ const freshJson = (files: Record<string, string>, uri: string, inherited: 'each'
   return JSON.stringify(p.diagnostics(uri).map((d) => toLspDiagnostic(d, { related })));
 };
 
-const encoded = (encoder: DiagnosticEncoder, project: Project, uri: string) => encoder.encode(uri, project.diagnosticsByMachine(uri), project.diagnosticsGeneration(uri));
+const encoded = (encoder: DiagnosticEncoder, project: Project, uri: string) => {
+  const json = encoder.encode(uri, project.diagnosticsByMachine(uri), project.diagnosticsGeneration(uri));
+  // The writer sizes its buffer by this length: a wrong one would cut or pad the message.
+  assert.equal(json.byteLength, Buffer.byteLength(json.text, 'utf8'));
+  return json.text;
+};
 
 const lineStart = (s: string, at: number) => s.lastIndexOf('\n', at - 1) + 1;
 
@@ -102,6 +107,9 @@ test('a message with raw pieces is the JSON of the message with the values in pl
   const wide = { jsonrpc: '2.0', method: 'x', params: { uri: 'file:///ü.mtype', diagnostics: new RawJson('[{"message":"é — ✓ \\ud83d\\ude00"}]') } };
   assert.deepEqual(encodeMessageBytes(wide as never), Buffer.from(encodeMessage(wide as never), 'utf8'));
   assert.deepEqual(encodeMessageBytes(response as never), Buffer.from(encodeMessage(response as never), 'utf8'));
+  // The writer's arena: each message's bytes are right, though the buffer is written over.
+  const arena = new ByteArena();
+  for (const m of [wide, response, wide, msg]) assert.deepEqual(Buffer.from(encodeMessageBytes(m as never, arena)), Buffer.from(encodeMessage(m as never), 'utf8'));
 });
 
 test('pieces whose version did not move are not asked for their lists; pieces out of text order fall back to the sorted flat list', () => {
@@ -128,15 +136,15 @@ test('pieces whose version did not move are not asked for their lists; pieces ou
 
   const a = [at(1, 10, 'a1'), at(3, 30, 'a2')];
   const b = [at(5, 50, 'b1')];
-  assert.equal(encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 1, b)], 1), flat([a, b]));
+  assert.equal(encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 1, b)], 1).text, flat([a, b]));
   assert.equal(asked, 2);
   // A new generation in which only b changed: a is not asked again.
   const b2 = [at(6, 60, 'b1')];
-  assert.equal(encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 2, b2)], 2), flat([a, b2]));
+  assert.equal(encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 2, b2)], 2).text, flat([a, b2]));
   assert.equal(asked, 3, 'only the piece whose version moved');
   // b's finding now lies before a's last one (a finding placed outside its machine): the sorted flat list.
   const b3 = [at(2, 20, 'b1')];
-  const out = encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 3, b3)], 3);
+  const out = encoder.encode('file:///o.mtype', [piece('a', 1, a), piece('b', 3, b3)], 3).text;
   assert.equal(out, flat([a, b3]));
   assert.notEqual(out, JSON.stringify([...a, ...b3].map((d) => toLspDiagnostic(d))), 'the concatenation would be out of order');
 });

@@ -9,7 +9,9 @@
  * every range number, and each move fills the holes from the placed diagnostics.
  *
  * The output is exactly `JSON.stringify(project.diagnostics(uri).map(toLspDiagnostic))`
- * (a property test checks the bytes).
+ * (a property test checks the bytes), kept as the pieces' texts side by side
+ * (`JsonParts`): the writer copies them into its buffer, so no answer is ever joined
+ * into one more multi-megabyte string.
  */
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../common/diagnostic';
@@ -18,6 +20,34 @@ import { compareDiagnostics } from '../checks/document-diagnostics';
 import type { DiagnosticsPiece } from '../services/project';
 import { FULL_SHAPE, toLspDiagnostic, type DiagnosticShape } from './convert';
 
+/**
+ * A JSON text in parts, with its UTF-8 length: what the encoder answers and the writer
+ * copies out (lsp/wire.ts). Parts are shared between answers; equal answers are
+ * usually the same parts.
+ */
+export class JsonParts {
+  constructor(
+    readonly parts: readonly string[],
+    readonly byteLength: number,
+  ) {}
+
+  static of(json: string): JsonParts {
+    return new JsonParts([json], Buffer.byteLength(json, 'utf8'));
+  }
+
+  get text(): string {
+    return this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+  }
+
+  /** Whether both say the same (part by part: equal parts are mostly the same string, so cheap). */
+  equals(other: JsonParts | undefined): boolean {
+    if (other === this) return true;
+    if (!other || other.byteLength !== this.byteLength) return false;
+    if (other.parts.length === this.parts.length && this.parts.every((p, i) => p === other.parts[i])) return true;
+    return other.text === this.text;
+  }
+}
+
 /** One piece's encoding: its JSON items (no brackets, '' when empty) and the template they came from. */
 interface PieceCode {
   version: number;
@@ -25,6 +55,8 @@ interface PieceCode {
   /** The JSON between the range numbers (holes = parts.length - 1), once the piece has moved. */
   parts?: string[];
   json: string;
+  /** UTF-8 length of `json`. */
+  bytes: number;
   /**
    * The piece's first and last diagnostic, and whether its list is in text order: what the
    * document's order check needs, kept so a piece whose version did not move is not asked for
@@ -37,10 +69,12 @@ interface PieceCode {
 
 interface DocumentCode {
   generation: number;
-  json: string;
+  json: JsonParts;
   /** By piece id; a new encoding keeps only the pieces it used. */
   pieces: Map<string, PieceCode>;
 }
+
+const EMPTY_LIST = JsonParts.of('[]');
 
 /** Stands for a range number while a template is stringified; random, so no message can fake it. */
 const HOLE = `\u0001mtype-n-${randomBytes(8).toString('hex')}`;
@@ -62,11 +96,12 @@ export class DiagnosticEncoder {
    * The JSON array of the document's diagnostics, `pieces` being the project's
    * `diagnosticsByMachine(uri)` and `generation` its `diagnosticsGeneration(uri)`.
    */
-  encode(uri: string, pieces: readonly DiagnosticsPiece[], generation: number): string {
+  encode(uri: string, pieces: readonly DiagnosticsPiece[], generation: number): JsonParts {
     const previous = this.documents.get(uri);
     if (previous?.generation === generation) return previous.json;
-    const next: DocumentCode = { generation, json: '', pieces: new Map() };
-    const items: string[] = [];
+    const next: DocumentCode = { generation, json: EMPTY_LIST, pieces: new Map() };
+    const items: string[] = ['['];
+    let bytes = 2;
     let last: Diagnostic | undefined;
     let ordered = true;
     for (const piece of pieces) {
@@ -76,13 +111,20 @@ export class DiagnosticEncoder {
       next.pieces.set(piece.id, code);
       if (!code.ordered || (last && code.first && compareByRange(last, code.first) > 0)) ordered = false;
       last = code.last ?? last;
-      if (code.json) items.push(code.json);
+      if (!code.json) continue;
+      if (items.length > 1) {
+        items.push(',');
+        bytes++;
+      }
+      items.push(code.json);
+      bytes += code.bytes;
     }
-    if (ordered) next.json = `[${items.join(',')}]`;
+    items.push(']');
+    if (ordered) next.json = new JsonParts(items, bytes);
     else {
       // The rare document whose pieces are not in text order as concatenated (a finding placed
       // outside its machine): the flat list sorts them, so encode it whole.
-      next.json = JSON.stringify(pieces.flatMap((p) => p.diagnostics).sort(compareDiagnostics).map(this.lsp));
+      next.json = JsonParts.of(JSON.stringify(pieces.flatMap((p) => p.diagnostics).sort(compareDiagnostics).map(this.lsp)));
     }
     this.documents.set(uri, next);
     return next.json;
@@ -100,11 +142,12 @@ export class DiagnosticEncoder {
       // Moved: the template is made on the first move (most pieces of a file opened never move).
       const parts = known.parts ?? this.template(list);
       const json = fill(parts, list, this.shape.related);
-      if (json !== undefined) return { version, contentVersion, parts, json, ...order };
+      if (json !== undefined) return { version, contentVersion, parts, json, bytes: Buffer.byteLength(json, 'utf8'), ...order };
     }
-    if (!list.length) return { version, contentVersion, json: '', ...order };
+    if (!list.length) return { version, contentVersion, json: '', bytes: 0, ...order };
     this.stringified++;
-    return { version, contentVersion, json: JSON.stringify(list.map(this.lsp)).slice(1, -1), ...order };
+    const json = JSON.stringify(list.map(this.lsp)).slice(1, -1);
+    return { version, contentVersion, json, bytes: Buffer.byteLength(json, 'utf8'), ...order };
   }
 
   private template(list: readonly Diagnostic[]): string[] {

@@ -26,7 +26,7 @@ import { isCode } from '../common/diagnostic';
 import { isVersion } from '../common/version';
 import { toDocumentSymbol, toLspDiagnostic } from './convert';
 import { AdaptiveDebounce, fixedDebounce } from './debounce';
-import { DiagnosticEncoder } from './diagnostic-encoding';
+import { DiagnosticEncoder, JsonParts } from './diagnostic-encoding';
 import { RawJson } from './wire';
 import { MAX_DOCUMENT_CHARS, isWorkspaceMtype, readFileText, uriToPath } from './files';
 import { WorkspaceIndexer } from './indexing';
@@ -43,7 +43,7 @@ const EDITOR_DEFAULTS = { inherited: 'once' } as const;
 /** What a pull client was last told about a document. */
 interface Report {
   resultId: string;
-  json: string;
+  json: JsonParts;
 }
 
 export interface ServerSettings {
@@ -63,7 +63,7 @@ export class MtypeSession {
   private readonly debounce = new AdaptiveDebounce(fixedDebounce(process.env.MTYPE_DEBOUNCE_MS));
   private encoder = new DiagnosticEncoder();
   /** Push: the diagnostics JSON last published per open document. */
-  private readonly published = new Map<string, string>();
+  private readonly published = new Map<string, JsonParts>();
   /** Pull: the last report per document, by result id. */
   private readonly reports = new Map<string, Report>();
   private canFetchConfiguration = false;
@@ -219,8 +219,8 @@ export class MtypeSession {
   }
 
   /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */
-  encodedDiagnostics(uri: string): string {
-    if (this.oversized.has(uri)) return JSON.stringify(this.diagnosticsFor(uri).map((d) => toLspDiagnostic(d)));
+  encodedDiagnostics(uri: string): JsonParts {
+    if (this.oversized.has(uri)) return JsonParts.of(JSON.stringify(this.diagnosticsFor(uri).map((d) => toLspDiagnostic(d))));
     const started = performance.now();
     const pieces = this.project.diagnosticsByMachine(uri);
     this.noteCheck(uri, pieces, started);
@@ -252,7 +252,7 @@ export class MtypeSession {
       for (const uri of uris) {
         const report = this.reports.get(uri);
         if (typed.has(uri) || !report) continue;
-        if (this.encodedDiagnostics(uri) !== report.json) {
+        if (!this.encodedDiagnostics(uri).equals(report.json)) {
           this.connection.languages.diagnostics.refresh();
           break;
         }
@@ -263,7 +263,7 @@ export class MtypeSession {
         if (!doc) continue; // push only for open documents
         const json = this.encodedDiagnostics(uri);
         // An unchanged list is re-sent only with a new version (the client learns it is current).
-        if (!edited.has(uri) && this.published.get(uri) === json) continue;
+        if (!edited.has(uri) && json.equals(this.published.get(uri))) continue;
         const params = { uri, version: doc.version, diagnostics: new RawJson(json) };
         void this.connection.sendNotification(PublishDiagnosticsNotification.method, params);
         this.published.set(uri, json);

@@ -10,16 +10,21 @@
 import { Console } from 'node:console';
 import { randomBytes } from 'node:crypto';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection, type Message } from 'vscode-languageserver/node';
+import { JsonParts } from './diagnostic-encoding';
 
 /**
  * JSON text that the stdio writer puts into a message as it is. Any other writer
  * (IPC, sockets, the library's message tracing) calls `toJSON` and gets the value.
  */
 export class RawJson {
-  constructor(readonly json: string) {}
+  readonly json: JsonParts;
+
+  constructor(json: JsonParts | string) {
+    this.json = typeof json === 'string' ? JsonParts.of(json) : json;
+  }
 
   toJSON(): unknown {
-    return JSON.parse(this.json);
+    return JSON.parse(this.json.text);
   }
 }
 
@@ -42,28 +47,42 @@ function rawSlots(msg: Message): { holder: Record<string, unknown>; key: string 
 
 /** A JSON-RPC message as JSON text, RawJson pieces spliced in verbatim. */
 export function encodeMessage(msg: Message): string {
-  return messageParts(msg).join('');
+  return messageParts(msg).text;
 }
 
 /**
- * The message as UTF-8 bytes, written part by part into one buffer: the spliced
- * diagnostics (megabytes for a large file) are not first joined into one more string.
+ * A buffer that grows and is written over: the writer's, reused for each message once
+ * the previous one is written (the writer sends one message at a time and waits for
+ * the stream to take it), so a megabyte answer allocates nothing new.
  */
-export function encodeMessageBytes(msg: Message): Buffer {
-  const parts = messageParts(msg);
-  if (parts.length === 1) return Buffer.from(parts[0], 'utf8');
-  let length = 0;
-  for (const p of parts) length += Buffer.byteLength(p, 'utf8');
-  const out = Buffer.allocUnsafe(length);
+export class ByteArena {
+  private buffer = Buffer.allocUnsafe(0);
+
+  /** A buffer of `length` bytes, valid until the next call. */
+  take(length: number): Buffer {
+    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafe(Math.max(length, Math.ceil(this.buffer.length * 1.5)));
+    return this.buffer.subarray(0, length);
+  }
+}
+
+/**
+ * The message as UTF-8 bytes, written part by part into one buffer (the arena's when
+ * given): the spliced diagnostics (megabytes for a large file) are never joined into
+ * one more string.
+ */
+export function encodeMessageBytes(msg: Message, arena?: ByteArena): Buffer {
+  const { parts, byteLength } = messageParts(msg);
+  if (!arena && parts.length === 1) return Buffer.from(parts[0], 'utf8');
+  const out = arena ? arena.take(byteLength) : Buffer.allocUnsafe(byteLength);
   let at = 0;
   for (const p of parts) at += out.write(p, at, 'utf8');
   return out;
 }
 
-/** The message's JSON text in parts: the stringified message around each RawJson's text. */
-function messageParts(msg: Message): string[] {
+/** The message's JSON text in parts: the stringified message around each RawJson's parts. */
+function messageParts(msg: Message): JsonParts {
   const slots = rawSlots(msg);
-  if (!slots.length) return [JSON.stringify(msg)];
+  if (!slots.length) return JsonParts.of(JSON.stringify(msg));
   const originals = slots.map(({ holder, key }) => holder[key] as RawJson);
   for (const { holder, key } of slots) holder[key] = PLACEHOLDER;
   let text: string;
@@ -75,8 +94,14 @@ function messageParts(msg: Message): string[] {
   // The placeholders appear in the order JSON.stringify met them: params before result, keys in order.
   const around = text.split(QUOTED_PLACEHOLDER);
   const parts: string[] = [around[0]];
-  for (let i = 1; i < around.length; i++) parts.push(originals[i - 1].json, around[i]);
-  return parts;
+  let byteLength = Buffer.byteLength(around[0], 'utf8');
+  for (let i = 1; i < around.length; i++) {
+    const raw = originals[i - 1].json;
+    for (const p of raw.parts) parts.push(p);
+    parts.push(around[i]);
+    byteLength += raw.byteLength + Buffer.byteLength(around[i], 'utf8');
+  }
+  return new JsonParts(parts, byteLength);
 }
 
 /**
@@ -85,12 +110,15 @@ function messageParts(msg: Message): string[] {
  * console output off stdout (which carries the protocol).
  */
 export function createStdioConnection(): Connection {
+  const arena = new ByteArena();
   const writer = new StreamMessageWriter(process.stdout, {
     charset: 'utf-8',
     contentTypeEncoder: {
       name: 'application/json',
-      // Content-Length is the byte length of this buffer (UTF-8), computed by the writer.
-      encode: (msg) => Promise.resolve(encodeMessageBytes(msg)),
+      // Content-Length is the byte length of this buffer (UTF-8), computed by the writer. The
+      // writer encodes under its write lock and holds it until the stream has taken the bytes,
+      // so the arena is free again when the next message is encoded.
+      encode: (msg) => Promise.resolve(encodeMessageBytes(msg, arena)),
     },
   });
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), writer);
