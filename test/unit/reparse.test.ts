@@ -21,7 +21,7 @@ export function dump(tree: SyntaxTree): string {
     const n = node as Record<string, unknown>;
     const text = typeof n.text === 'string' ? ` ${JSON.stringify(n.text)}` : '';
     if (typeof n.start === 'number') out.push(`${label}${n.kind ? ':' + n.kind : ''}@${n.start}..${n.end}${text}`);
-    for (const [k, v] of Object.entries(n)) if (k !== 'expected') walk(v, `${label}.${k}`);
+    for (const [k, v] of Object.entries(n)) if (k !== 'expected' && k[0] !== '$') walk(v, `${label}.${k}`);
   };
   tree.regions.forEach((r, i) => out.push(`region ${i}@${r.start}..${r.end}`));
   walk(tree.machines, 'm');

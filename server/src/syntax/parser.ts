@@ -29,6 +29,7 @@ import {
   type SyntaxTree,
   type TreeChange,
 } from './ast';
+import { placed, type Anchor } from './placed';
 
 const KEYWORD_SET: ReadonlySet<string> = new Set(STATEMENT_KEYWORDS);
 
@@ -76,10 +77,16 @@ export function parseRegions(text: string, from: number, to: number): Region[] {
     const end = r + 1 < starts.length ? offsets[r + 1] : to;
     const regionTokens = tokens.slice(starts[r], r + 1 < starts.length ? starts[r + 1] : tokens.length - 1);
     regionTokens.push({ kind: 'eof', start: end, end, text: '' });
-    const regionComments: Comment[] = [];
-    while (c < comments.length && comments[c].start < end) regionComments.push(comments[c++]);
-    const parsed = new Parser(regionTokens).parseRegion();
-    regions.push(fitted({ start, end, machines: parsed.machines, comments: regionComments, diagnostics: parsed.diagnostics }));
+    // Made first: its nodes count their offsets from its start (syntax/placed.ts).
+    const region: Region = { start, end, machines: [], comments: [], diagnostics: [] };
+    for (; c < comments.length && comments[c].start < end; c++) {
+      const { start: from, end: to, body, ownLine } = comments[c];
+      region.comments.push(placed<Comment>(region, from, to, { body, ownLine }));
+    }
+    const parsed = new Parser(regionTokens, region).parseRegion();
+    region.machines = parsed.machines;
+    region.diagnostics = parsed.diagnostics;
+    regions.push(fitted(region));
   }
   return regions;
 }
@@ -110,11 +117,31 @@ function fit<T>(list: T[]): T[] {
   return list.length ? list.slice() : list;
 }
 
+/** A statement's own fields, per kind (the keyword and span come from its start). */
+type StatementFields<T> = T extends Statement ? Omit<T, 'start' | 'end' | 'keyword'> : never;
+
 class Parser {
   private pos = 0;
   private readonly diagnostics: SyntaxDiagnostic[] = [];
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly region: Anchor,
+  ) {}
+
+  /** A node of this region (syntax/placed.ts). */
+  private node<T extends { start: number; end: number }>(start: number, end: number, fields: Omit<T, 'start' | 'end'>): T {
+    return placed<T>(this.region, start, end, fields);
+  }
+
+  /** A statement at its keyword's span (widened later to its last token). */
+  private statement<T extends Statement = Statement>(base: { keyword: Name; start: number; end: number }, fields: StatementFields<T>): T {
+    return this.node<T>(base.start, base.end, { keyword: base.keyword, ...fields } as unknown as Omit<T, 'start' | 'end'>);
+  }
+
+  private span(start: number, end: number): { start: number; end: number } {
+    return placed(this.region, start, end, {});
+  }
 
   parseRegion(): { machines: MachineDecl[]; diagnostics: SyntaxDiagnostic[] } {
     const machines: MachineDecl[] = [];
@@ -145,7 +172,7 @@ class Parser {
 
   private parseMachine(): MachineDecl {
     const keyword = this.name(this.next());
-    const machine: MachineDecl = { keyword, start: keyword.start, end: keyword.end, statements: [] };
+    const machine = this.node<MachineDecl>(keyword.start, keyword.end, { keyword, statements: [] });
     const nameToken = this.peek();
     if (nameToken.kind === 'word' && !this.isWord(nameToken, 'extends')) {
       machine.name = this.name(this.next());
@@ -166,14 +193,14 @@ class Parser {
     let body: Block;
     if (this.peek().kind === '{') {
       const open = this.next();
-      body = { start: open.start, end: open.end, open: { start: open.start, end: open.end } };
+      body = this.node<Block>(open.start, open.end, { open: this.span(open.start, open.end) });
     } else {
       this.pos = save;
       this.reportAt('MT001', machine.end, `expected '{' to open machine '${machine.name?.text ?? ''}'`);
       const t = this.peekPastNewlines();
       if (t.kind !== 'word' || !KEYWORD_SET.has(t.text)) return machine;
       // The statements follow anyway: parse them, and don't also complain about the '}'.
-      body = { start: machine.end, end: machine.end, open: { start: machine.end, end: machine.end } };
+      body = this.node<Block>(machine.end, machine.end, { open: this.span(machine.end, machine.end) });
       innerUnclosed = true;
     }
     machine.body = body;
@@ -182,7 +209,7 @@ class Parser {
       const token = this.peek();
       if (token.kind === '}') {
         this.next();
-        body.close = { start: token.start, end: token.end };
+        body.close = this.span(token.start, token.end);
         break;
       }
       if (token.kind === 'eof' || (this.isWord(token, 'machine') && this.atLineStart())) {
@@ -237,31 +264,31 @@ class Parser {
     const base = { keyword, start: keyword.start, end: keyword.end };
     switch (kind) {
       case 'qemu':
-        return { ...base, kind, version: this.expectWord(keyword, 'a QEMU release after \'qemu\' (e.g. 2.12)') };
+        return this.statement(base, { kind, version: this.expectWord(keyword, 'a QEMU release after \'qemu\' (e.g. 2.12)') });
       case 'accel': {
         const value = this.expectWord(keyword, "'kvm' or 'tcg' after 'accel'");
         if (value && value.text !== 'kvm' && value.text !== 'tcg') {
           this.report('MT001', value, `'accel' takes 'kvm' or 'tcg', not '${value.text}'`);
         }
-        return { ...base, kind, value };
+        return this.statement(base, { kind, value });
       }
       case 'cpu':
-        return { ...base, kind, model: this.expectWord(keyword, "a CPU model after 'cpu'") };
+        return this.statement(base, { kind, model: this.expectWord(keyword, "a CPU model after 'cpu'") });
       case 'alias':
-        return { ...base, kind, name: this.expectWord(keyword, "a machine name after 'alias'") };
+        return this.statement(base, { kind, name: this.expectWord(keyword, "a machine name after 'alias'") });
       case 'follows-host':
-        return { ...base, kind };
+        return this.statement(base, { kind });
       case 'tsc-frequency':
-        return { ...base, kind, value: this.expectWord(keyword, "a frequency in Hz after 'tsc-frequency' (e.g. 2400000000)") };
+        return this.statement(base, { kind, value: this.expectWord(keyword, "a frequency in Hz after 'tsc-frequency' (e.g. 2400000000)") });
       case 'deprecated': {
         const t = this.peek();
-        return { ...base, kind, reason: t.kind === 'string' ? this.string(this.next()) : undefined };
+        return this.statement(base, { kind, reason: t.kind === 'string' ? this.string(this.next()) : undefined });
       }
       case 'description': {
         const t = this.peek();
-        if (t.kind === 'string') return { ...base, kind, text: this.string(this.next()) };
+        if (t.kind === 'string') return this.statement(base, { kind, text: this.string(this.next()) });
         this.reportAt('MT001', keyword.end, "expected a quoted string after 'description'");
-        return { ...base, kind };
+        return this.statement(base, { kind });
       }
       case 'host-kernel':
         return this.parseHostKernel(base);
@@ -283,26 +310,26 @@ class Parser {
         if (this.peek().kind === ',') this.next();
       }
       if (features.length === 0) this.reportAt('MT001', provides.end, "expected feature names after 'host-kernel provides'");
-      return { ...base, kind: 'host-kernel-provides', provides, features };
+      return this.statement(base, { kind: 'host-kernel-provides', provides, features });
     }
     if (this.peek().kind === '>=') {
       const op = this.next();
       const min = this.expectWordAfter(op.end, "a kernel version after '>=' (e.g. 3.10)");
-      return { ...base, kind: 'host-kernel', form: 'min', min };
+      return this.statement(base, { kind: 'host-kernel', form: 'min', min });
     }
     const min = this.expectWord(base.keyword, "'>= VERSION' or 'MIN .. MAX' after 'host-kernel'");
-    if (!min) return { ...base, kind: 'host-kernel', form: 'min' };
+    if (!min) return this.statement(base, { kind: 'host-kernel', form: 'min' });
     if (this.peek().kind !== '..') {
       this.reportAt('MT001', min.end, "expected '..' between the kernel versions (or write 'host-kernel >= VERSION')");
-      return { ...base, kind: 'host-kernel', form: 'range', min };
+      return this.statement(base, { kind: 'host-kernel', form: 'range', min });
     }
     const dots = this.next();
     const max = this.expectWordAfter(dots.end, "a kernel version after '..'");
-    return { ...base, kind: 'host-kernel', form: 'range', min, max };
+    return this.statement(base, { kind: 'host-kernel', form: 'range', min, max });
   }
 
   private parseCpuid(base: { keyword: Name; start: number; end: number }): CpuidStatement {
-    const statement: CpuidStatement = { ...base, kind: 'cpuid', models: [], edits: [] };
+    const statement = this.statement<CpuidStatement>(base, { kind: 'cpuid', models: [], edits: [] });
     if (this.isWord(this.peek(), 'for')) {
       statement.forKeyword = this.name(this.next());
       for (;;) {
@@ -349,17 +376,12 @@ class Parser {
       return true;
     }
     this.next();
-    into.push({
-      sign: token.kind,
-      feature: this.name(feature),
-      start: token.start,
-      end: feature.end,
-    });
+    into.push(this.node<Edit>(token.start, feature.end, { sign: token.kind, feature: this.name(feature) }));
     return true;
   }
 
   private parseMigrate(base: { keyword: Name; start: number; end: number }): MigrateStatement {
-    const statement: MigrateStatement = { ...base, kind: 'migrate', msrs: [] };
+    const statement = this.statement<MigrateStatement>(base, { kind: 'migrate', msrs: [] });
     const parseMsr = (t: Token): boolean => {
       if (t.kind === 'word') {
         statement.msrs.push(this.name(this.next()));
@@ -384,19 +406,19 @@ class Parser {
     const target = this.peek();
     if (target.kind !== 'word') {
       this.reportAt('MT001', base.keyword.end, "expected DRIVER.PROPERTY after 'compat'");
-      return { ...base, kind: 'compat' };
+      return this.statement(base, { kind: 'compat' });
     }
     this.next();
     const dot = target.text.indexOf('.');
     if (dot <= 0 || dot === target.text.length - 1) {
       this.report('MT001', target, `expected DRIVER.PROPERTY, found '${target.text}'`);
-      return { ...base, kind: 'compat' };
+      return this.statement(base, { kind: 'compat' });
     }
-    const driver: Name = { text: target.text.slice(0, dot), start: target.start, end: target.start + dot };
-    const property: Name = { text: target.text.slice(dot + 1), start: target.start + dot + 1, end: target.end };
+    const driver = this.node<Name>(target.start, target.start + dot, { text: target.text.slice(0, dot) });
+    const property = this.node<Name>(target.start + dot + 1, target.end, { text: target.text.slice(dot + 1) });
     if (this.peek().kind !== '=') {
       this.reportAt('MT001', target.end, "expected '=' and a value after the compat property");
-      return { ...base, kind: 'compat', driver, property };
+      return this.statement(base, { kind: 'compat', driver, property });
     }
     const eq = this.next();
     const v = this.peek();
@@ -404,7 +426,7 @@ class Parser {
     if (v.kind === 'word') value = this.name(this.next());
     else if (v.kind === 'string') value = this.string(this.next());
     else this.reportAt('MT001', eq.end, "expected a value after '='");
-    return { ...base, kind: 'compat', driver, property, value };
+    return this.statement(base, { kind: 'compat', driver, property, value });
   }
 
   /**
@@ -413,13 +435,13 @@ class Parser {
    */
   private parseBlock(item: (t: Token) => boolean, what: string): Block {
     const open = this.next();
-    const block: Block = { start: open.start, end: open.end, open: { start: open.start, end: open.end } };
+    const block = this.node<Block>(open.start, open.end, { open: this.span(open.start, open.end) });
     for (;;) {
       this.skipNewlines();
       const t = this.peek();
       if (t.kind === '}') {
         this.next();
-        block.close = { start: t.start, end: t.end };
+        block.close = this.span(t.start, t.end);
         break;
       }
       if (t.kind === 'eof' || (this.isWord(t, 'machine') && this.atLineStart()) || (t.kind === 'word' && KEYWORD_SET.has(t.text) && this.atLineStart())) {
@@ -530,16 +552,16 @@ class Parser {
   }
 
   private name(t: Token): Name {
-    return { text: intern(t.text), start: t.start, end: t.end };
+    return this.node<Name>(t.start, t.end, { text: intern(t.text) });
   }
 
   private string(t: Token): StringLiteral {
     if (t.unterminated) this.report('MT001', t, 'unterminated string: add the closing \'"\'');
-    return { value: t.value ?? '', start: t.start, end: t.end };
+    return this.node<StringLiteral>(t.start, t.end, { value: t.value ?? '' });
   }
 
   private report(code: 'MT001' | 'MT002', span: { start: number; end: number }, message: string, extra?: Partial<SyntaxDiagnostic>): void {
-    this.diagnostics.push({ code, message, start: span.start, end: span.end, ...extra });
+    this.diagnostics.push(this.node<SyntaxDiagnostic>(span.start, span.end, { code, message, ...extra }));
   }
 
   private reportAt(code: 'MT001' | 'MT002', offset: number, message: string): void {
@@ -547,7 +569,7 @@ class Parser {
     const t = this.peek();
     const end = t.kind !== 'eof' && t.kind !== 'newline' ? t.end : offset;
     const start = t.kind !== 'eof' && t.kind !== 'newline' ? t.start : offset;
-    this.diagnostics.push({ code, message, start, end });
+    this.diagnostics.push(this.node<SyntaxDiagnostic>(start, end, { code, message }));
   }
 }
 

@@ -1,18 +1,19 @@
 /**
  * Incremental parsing: a new version of a text is parsed by re-parsing only the
  * regions (ast.ts `Region`) its change touches. Regions before the change are kept
- * as they are; regions after it are kept too, their spans moved by the change's
- * length in place (no new nodes), so what was computed from them stays attached to
- * the same objects. The result equals `parse(text)`: regions parse independently,
+ * as they are; regions after it are kept too, moved by the change's length in place
+ * (their nodes count their offsets from the region's start: syntax/placed.ts), so
+ * what was computed from them stays attached to the same objects. The result equals `parse(text)`: regions parse independently,
  * and a region boundary the change may have undone is widened over.
  *
  * Moving in place means the previous tree's kept regions now describe the new
  * text: a tree is valid until its document's next version is parsed from it.
  */
-import { countLineBreaks, type Span } from '../common/text';
-import type { Block, MachineDecl, Region, Statement, SyntaxTree } from './ast';
+import { countLineBreaks } from '../common/text';
+import type { MachineDecl, Region, SyntaxTree } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
+import { reanchor } from './placed';
 
 export interface ReparseStats {
   /** Characters of the new text that were lexed and parsed again. */
@@ -66,7 +67,14 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   // or blank lines after a machine) keeps the machines' objects, and what hangs on them.
   for (const r of fresh) {
     const old = regions.slice(lo, hi + 1).find((o) => o.start === r.start);
-    if (old) r.machines = r.machines.map((m, i) => (old.machines[i] && sameNode(old.machines[i], m) ? old.machines[i] : m));
+    if (!old) continue;
+    r.machines = r.machines.map((m, i) => {
+      const kept = old.machines[i];
+      if (!kept || !sameNode(kept, m)) return m;
+      // Its nodes counted from the old region, which starts where the new one does.
+      reanchor(kept, r, old);
+      return kept;
+    });
   }
   const after = regions.slice(hi + 1);
   if (delta !== 0) for (const r of after) moveRegion(r, delta);
@@ -144,87 +152,8 @@ function blank(text: string, region: Region): boolean {
   return true;
 }
 
+/** Moves a region; its nodes count from its start (syntax/placed.ts), so they move with it. */
 function moveRegion(region: Region, delta: number): void {
   region.start += delta;
   region.end += delta;
-  for (const m of region.machines) moveNode(m, delta);
-  for (const c of region.comments) {
-    c.start += delta;
-    c.end += delta;
-  }
-  for (const d of region.diagnostics) {
-    d.start += delta;
-    d.end += delta;
-  }
-}
-
-/** Moves a machine and every node in it (typed: this runs for every machine after an edit). */
-function moveNode(m: MachineDecl, delta: number): void {
-  move(m, delta);
-  move(m.keyword, delta);
-  moveOptional(m.name, delta);
-  moveOptional(m.extendsKeyword, delta);
-  moveOptional(m.base, delta);
-  moveBlock(m.body, delta);
-  for (const s of m.statements) moveStatement(s, delta);
-}
-
-function moveStatement(s: Statement, delta: number): void {
-  move(s, delta);
-  move(s.keyword, delta);
-  switch (s.kind) {
-    case 'qemu':
-      return moveOptional(s.version, delta);
-    case 'host-kernel':
-      moveOptional(s.min, delta);
-      return moveOptional(s.max, delta);
-    case 'host-kernel-provides':
-      move(s.provides, delta);
-      for (const f of s.features) move(f, delta);
-      return;
-    case 'tsc-frequency':
-    case 'accel':
-      return moveOptional(s.value, delta);
-    case 'cpu':
-      return moveOptional(s.model, delta);
-    case 'cpuid':
-      for (const n of s.models) move(n, delta);
-      moveOptional(s.forKeyword, delta);
-      for (const e of s.edits) {
-        move(e, delta);
-        move(e.feature, delta);
-      }
-      return moveBlock(s.block, delta);
-    case 'migrate':
-      for (const n of s.msrs) move(n, delta);
-      return moveBlock(s.block, delta);
-    case 'alias':
-      return moveOptional(s.name, delta);
-    case 'deprecated':
-      return moveOptional(s.reason, delta);
-    case 'description':
-      return moveOptional(s.text, delta);
-    case 'compat':
-      moveOptional(s.driver, delta);
-      moveOptional(s.property, delta);
-      return moveOptional(s.value, delta);
-    case 'follows-host':
-      return;
-  }
-}
-
-function moveBlock(b: Block | undefined, delta: number): void {
-  if (!b) return;
-  move(b, delta);
-  move(b.open, delta);
-  moveOptional(b.close, delta);
-}
-
-function moveOptional(span: Span | undefined, delta: number): void {
-  if (span) move(span, delta);
-}
-
-function move(span: Span, delta: number): void {
-  span.start += delta;
-  span.end += delta;
 }
