@@ -8,10 +8,17 @@ import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord } from '../kb/types';
 import type { BaseBit, BaseCpuid, CpuidView, EffectiveBit } from '../model/cpuid';
 import { compareVersions } from '../common/version';
+import type { HostVendor } from '../kb/types';
+import { kernelsHave, type KernelRange } from './kernel-facts';
 
 export type FeatureTest = (f: FeatureRecord, kb: KnowledgeBase) => boolean;
 
-export const hasStateMsr: FeatureTest = (f, kb) => kb.msrsOfFeature(f.name).some((m) => m.role === 'state');
+const stateMsrFeatures = new WeakMap<FeatureRecord, boolean>();
+export const hasStateMsr: FeatureTest = (f, kb) => {
+  let has = stateMsrFeatures.get(f);
+  if (has === undefined) stateMsrFeatures.set(f, (has = kb.msrsOfFeature(f.name).some((m) => m.role === 'state')));
+  return has;
+};
 /** Bits that block migration in some release (checks/migration-blocks.ts decides for the machine). */
 export const mayBlockMigration: FeatureTest = (f) => f.unmigratable || !!f.migrationBlocks?.length;
 export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil || f.kvmSinceByVendor || f.kvmStable?.length || f.kvmAbsentIn);
@@ -29,10 +36,14 @@ export function dependenciesAt(f: FeatureRecord, qemu: string): readonly string[
   return out;
 }
 
+/** Subsets kept per base at most; some keys hold user text (a kernel range), so they are bounded. */
+const MAX_SUBSETS = 256;
+
 function subset<T>(base: BaseCpuid, key: string, make: () => T): T {
   let value = base.subsets.get(key) as T | undefined;
   if (value === undefined) {
     value = make();
+    if (base.subsets.size >= MAX_SUBSETS) base.subsets.clear();
     base.subsets.set(key, value);
   }
   return value;
@@ -44,11 +55,25 @@ function bitsWhere(base: BaseCpuid, kb: KnowledgeBase, test: FeatureTest): BaseB
 
 /** Enabled bits of the view whose feature passes `test`: base bits the edits left alone, then whitelisted ones. */
 export function enabledWhere(view: CpuidView, kb: KnowledgeBase, test: FeatureTest): EffectiveBit[] {
+  return enabledAmong(view, bitsWhere(view.base, kb, test), kb, test);
+}
+
+/**
+ * Enabled bits with a kernel range that some kernel of `range` lacks on `vendor` hosts,
+ * backports declared by the machine aside: the base's are found once per base and range,
+ * then every whitelisted bit with a range (the caller decides those).
+ */
+export function kernelSuspects(view: CpuidView, kb: KnowledgeBase, range: KernelRange, vendor: HostVendor | null): EffectiveBit[] {
+  const failing = subset(view.base, `kernels|${range.min}|${range.max ?? ''}|${vendor ?? ''}`, () =>
+    bitsWhere(view.base, kb, hasKernelRange).filter((b) => kernelsHave(b.feature, range, vendor, false, kb).has === false),
+  );
+  return enabledAmong(view, failing, kb, hasKernelRange);
+}
+
+/** Of `bits` (base bits), those the edits left alone; then the whitelisted bits whose feature passes `test`. */
+function enabledAmong(view: CpuidView, bits: readonly BaseBit[], kb: KnowledgeBase, test: FeatureTest): EffectiveBit[] {
   const out: EffectiveBit[] = [];
-  for (const bit of bitsWhere(view.base, kb, test)) {
-    const name = bit.feature.name;
-    if (!view.decided.has(name)) out.push(view.materialize(bit));
-  }
+  for (const bit of bits) if (!view.decided.has(bit.feature.name)) out.push(view.materialize(bit));
   for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && test(d.feature, kb)) out.push(view.whitelisted(d.feature.name)!);
   return out;
 }

@@ -345,8 +345,9 @@ export class DocumentDiagnostics {
         this.byRegion.set(region, piece);
       }
       const name = region.machines.find((m) => m.name)?.name?.text ?? (region.machines.length ? '#unnamed' : '#before');
-      const n = (counts.get(name) ?? 0) + 1;
-      counts.set(name, n);
+      // Counted only for names the workspace defines more than once (rare): no map of every name per edit.
+      let n = 1;
+      if (name[0] === '#' || this.workspace.definitions(name).length > 1) counts.set(name, (n = (counts.get(name) ?? 0) + 1));
       piece.id = n > 1 ? `${name}#${n}` : name;
       piece.refresh(doc, silenced, moved);
       out.push(piece);

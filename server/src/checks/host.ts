@@ -9,8 +9,8 @@ import { featureWithLocation, joinNames } from '../kb/describe';
 import { hostVendor } from '../kb/knowledge-base';
 import type { FixIntent } from '../common/diagnostic';
 import type { MachineCheck } from './context';
-import { enabledWhere, hasKernelRange, kvmDefaultBits } from './base-subsets';
-import { describeFloor, kernelsHave, raiseTo, type KernelVerdict } from './kernel-facts';
+import { kernelSuspects, kvmDefaultBits } from './base-subsets';
+import { describeFloor, kernelsHave, raiseTo } from './kernel-facts';
 import { releaseRejects } from './release-names';
 import type { HostVendor } from '../kb/types';
 
@@ -22,19 +22,15 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
   const range = ctx.kernelRange;
   if (!range) return;
   const reported = new Set<string>();
-  // Whether the range has a bit depends on the feature and the host vendor only, not on
-  // the CPU model: decided once per (feature, vendor), however many models list it.
-  const verdicts = new Map<string, KernelVerdict>();
   for (const cpuid of ctx.views) {
     if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
     const vendor = hostVendor(cpuid.model);
-    for (const bit of enabledWhere(cpuid, ctx.kb, hasKernelRange)) {
+    for (const bit of kernelSuspects(cpuid, ctx.kb, range, vendor)) {
       const f = bit.feature;
-      if (releaseRejects(ctx, bit)) continue; // MT104: the bit never reaches the guest
-      const key = `${f.name}|${vendor}`;
-      let verdict = verdicts.get(key);
-      if (!verdict) verdicts.set(key, (verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb)));
+      // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
+      const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);
       if (verdict.has !== false) continue;
+      if (releaseRejects(ctx, bit)) continue; // MT104: the bit never reaches the guest
       // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
       // by QEMU alike on every host: the guest ABI does not depend on the host.
       if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) continue;

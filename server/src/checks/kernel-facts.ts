@@ -67,9 +67,44 @@ function max(a: string, b: string): string {
 /** Lines walked at most when looking for a kernel below the floor that no backport covers. */
 const MAX_LINES = 256;
 
+/**
+ * Verdicts by knowledge base, then feature, oldest kernel, newest kernel and vendor. A
+ * verdict is a function of these alone, and every machine of a chain asks it for the
+ * same bits and range. Keyed by the objects and strings as they come (no key is built:
+ * this runs for every enabled bit of every machine checked); bounded, since ranges come
+ * from user text. The verdicts are shared: nobody may change one.
+ */
+type VerdictsByRange = Map<string, Map<string, Map<string, KernelVerdict>>>;
+const verdicts = new WeakMap<KnowledgeBase, Map<FeatureRecord, VerdictsByRange>>();
+let verdictCount = 0;
+const MAX_VERDICTS = 50_000;
+const HAS: KernelVerdict = { has: true };
+
 /** Does every kernel of `range` have `f`, on hosts of `vendor` (null: either vendor)? */
 export function kernelsHave(f: FeatureRecord, range: KernelRange, vendor: HostVendor | null, provided: boolean, kb: KnowledgeBase): KernelVerdict {
-  if (provided) return { has: true };
+  if (provided) return HAS;
+  let byFeature = verdicts.get(kb);
+  if (!byFeature || verdictCount >= MAX_VERDICTS) {
+    verdicts.set(kb, (byFeature = new Map()));
+    verdictCount = 0;
+  }
+  let byMin = byFeature.get(f);
+  if (!byMin) byFeature.set(f, (byMin = new Map()));
+  let byMax = byMin.get(range.min);
+  if (!byMax) byMin.set(range.min, (byMax = new Map()));
+  const max = range.max ?? '';
+  let byVendor = byMax.get(max);
+  if (!byVendor) byMax.set(max, (byVendor = new Map()));
+  const v = vendor ?? '';
+  let verdict = byVendor.get(v);
+  if (!verdict) {
+    byVendor.set(v, (verdict = decideKernels(f, range, vendor, kb)));
+    verdictCount++;
+  }
+  return verdict;
+}
+
+function decideKernels(f: FeatureRecord, range: KernelRange, vendor: HostVendor | null, kb: KnowledgeBase): KernelVerdict {
   const stable = f.kvmStable ?? [];
   const floor = kb.kernelFloor(f, vendor);
   // After KVM withdrew the bit: the first line after kvmUntil, if the range reaches it.
@@ -91,12 +126,12 @@ export function kernelsHave(f: FeatureRecord, range: KernelRange, vendor: HostVe
   // Walk up from the oldest kernel: a kernel below the floor needs a backport on its line.
   let kernel = range.min;
   for (let i = 0; i < MAX_LINES; i++) {
-    if (range.max && compareVersions(kernel, range.max) > 0) return { has: true };
-    if (compareVersions(kernel, floor) >= 0) return { has: true };
+    if (range.max && compareVersions(kernel, range.max) > 0) return HAS;
+    if (compareVersions(kernel, floor) >= 0) return HAS;
     if (!stableCovers(kernel, stable)) return { has: false, why: 'too-old', witness: kernel, floor, stable };
     kernel = nextLine(kernelLine(kernel), kb);
   }
-  return { has: true };
+  return HAS;
 }
 
 /**

@@ -9,7 +9,7 @@ import { hostVendor } from '../kb/knowledge-base';
 import type { MsrRecord } from '../kb/types';
 import type { MachineCheck } from './context';
 import { enabledWhere, hasStateMsr, type FeatureTest } from './base-subsets';
-import { migrationOf } from './msr-facts';
+import { migratedSinceUnder, migrationOf } from './msr-facts';
 import { releaseRejects } from './release-names';
 
 // One test per vendor, since base subsets are keyed by the test's name.
@@ -23,6 +23,7 @@ export const checkUnknownFacts: MachineCheck = (ctx, report) => {
   const kernelFacts = ctx.machine.accel.value === 'kvm' && !ctx.machine.followsHost.value;
   const bits = new Set<string>();
   const msrs = new Map<string, MsrRecord>();
+  const accel = ctx.machine.accel.value;
   for (const cpuid of ctx.views) {
     if (cpuid.model?.followsHost) continue;
     if (kernelFacts) {
@@ -33,9 +34,10 @@ export const checkUnknownFacts: MachineCheck = (ctx, report) => {
       }
     }
     for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
-      if (releaseRejects(ctx, bit)) continue;
       for (const msr of kb.msrsOfFeature(bit.feature.name)) {
-        if (msr.role === 'state' && !msrs.has(msr.name) && migrationOf(ctx.machine, ctx.qemu, msr, kb).migrated === undefined) msrs.set(msr.name, msr);
+        // Only an MSR without a known first migrating release can be unknown (most have one).
+        if (msr.role !== 'state' || migratedSinceUnder(msr, accel) !== null || msrs.has(msr.name)) continue;
+        if (!releaseRejects(ctx, bit) && migrationOf(ctx.machine, ctx.qemu, msr, kb).migrated === undefined) msrs.set(msr.name, msr);
       }
     }
   }

@@ -24,10 +24,11 @@ export interface Span {
 
 /** Maps offsets to positions and back for one text. Line breaks: \n, \r\n, \r. */
 export class LineIndex {
-  readonly lineStarts: number[];
+  /** Offsets where lines start: a typed array, outside the JS heap (a 10k-line file is rebuilt on every edit). */
+  readonly lineStarts: Uint32Array;
 
-  constructor(readonly text: string, lineStarts?: number[]) {
-    this.lineStarts = lineStarts ?? scanLineStarts(text, 0, text.length, [0]);
+  constructor(readonly text: string, lineStarts?: Uint32Array) {
+    this.lineStarts = lineStarts ?? Uint32Array.from(scanLineStarts(text, 0, text.length, [0]));
   }
 
   /**
@@ -40,16 +41,15 @@ export class LineIndex {
     const old = previous.lineStarts;
     // A line start s depends on text[s - 2, s] (a \r\n pair): those at or before at - 1
     // lie before the edit; those at or after the old end + 1 lie after it.
-    const starts: number[] = [];
     let i = 0;
-    for (; i < old.length && old[i] <= at - 1; i++) starts.push(old[i]);
-    if (starts.length === 0) starts.push(0);
-    const from = Math.max(0, at - 1);
-    const to = Math.min(text.length, end + 1);
-    scanLineStarts(text, from, to, starts, (s) => s > at - 1 && s < end + 1);
+    while (i < old.length && old[i] <= at - 1) i++;
+    const middle = scanLineStarts(text, Math.max(0, at - 1), Math.min(text.length, end + 1), i === 0 ? [0] : [], (s) => s > at - 1 && s < end + 1);
     let j = i;
     while (j < old.length && old[j] < end - delta + 1) j++;
-    for (; j < old.length; j++) starts.push(old[j] + delta);
+    const starts = new Uint32Array(i + middle.length + old.length - j);
+    starts.set(old.subarray(0, i));
+    starts.set(middle, i);
+    for (let k = i + middle.length; j < old.length; j++, k++) starts[k] = old[j] + delta;
     return new LineIndex(text, starts);
   }
 

@@ -192,11 +192,12 @@ export class KnowledgeBase {
    * null when the KB does not know.
    */
   kernelFloor(f: FeatureRecord, vendor: HostVendor | null): string | null {
-    const byVendor = f.kvmSinceByVendor ?? {};
-    const of = (v: HostVendor) => (v in byVendor ? (byVendor[v] ?? null) : f.kvmSince);
-    if (vendor) return of(vendor);
-    const intel = of('intel');
-    const amd = of('amd');
+    const byVendor = f.kvmSinceByVendor;
+    // Asked for every enabled bit of every machine checked: no allocation on the way.
+    if (!byVendor) return f.kvmSince;
+    if (vendor) return vendor in byVendor ? (byVendor[vendor] ?? null) : f.kvmSince;
+    const intel = 'intel' in byVendor ? (byVendor.intel ?? null) : f.kvmSince;
+    const amd = 'amd' in byVendor ? (byVendor.amd ?? null) : f.kvmSince;
     // kvmSince is by definition the later one; use it when either vendor's floor is unknown.
     if (!intel || !amd) return f.kvmSince;
     return compareVersions(intel, amd) >= 0 ? intel : amd;

@@ -9,6 +9,7 @@ import type { FeatureRecord, ModelRecord, ReleaseRecord } from '../kb/types';
 import { compareVersions } from '../common/version';
 import type { EditRef, Origin, ResolvedMachine } from './resolve';
 import { editSummary, type DecidedEdit } from './edit-summary';
+import { copyOf } from '../common/maps';
 
 export type BitSource = 'model' | 'kvm-default' | 'whitelist';
 
@@ -130,7 +131,7 @@ function decide(machine: ResolvedMachine, model: ModelRecord | undefined, modelN
     if (!editAppliesTo(s.edit, model, modelName, kb)) continue;
     const current = decided.get(s.feature.name);
     if (current && current.index > s.index) continue;
-    if (decided === summary.global) decided = new Map(decided); // the shared map stays as it is
+    if (decided === summary.global) decided = copyOf(decided); // the shared map stays as it is
     decided.set(s.feature.name, s);
   }
   return decided;

@@ -6,6 +6,7 @@
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord } from '../kb/types';
 import type { EditRef, ResolvedMachine } from './resolve';
+import { copyOf } from '../common/maps';
 
 export interface DecidedEdit {
   edit: EditRef;
@@ -27,7 +28,7 @@ export function editSummary(machine: ResolvedMachine, kb: KnowledgeBase): EditSu
   // Start from the base's summary when this resolution extends it (its edits are a prefix of ours).
   const base = machine.base && machine.edits.length >= machine.base.edits.length ? editSummary(machine.base, kb) : undefined;
   const from = base ? machine.base!.edits.length : 0;
-  const summary: EditSummary = { global: new Map(base?.global), scoped: base ? base.scoped.slice() : [] };
+  const summary: EditSummary = { global: copyOf(base?.global), scoped: base ? base.scoped.slice() : [] };
   for (let index = from; index < machine.edits.length; index++) {
     const edit = machine.edits[index];
     const feature = kb.feature(edit.edit.feature.text);
@@ -38,3 +39,4 @@ export function editSummary(machine: ResolvedMachine, kb: KnowledgeBase): EditSu
   machine.editSummary = summary;
   return summary;
 }
+

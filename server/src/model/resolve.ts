@@ -3,6 +3,7 @@
  * set it (so diagnostics can point at it, and at the base it was inherited from).
  */
 import type { Span } from '../common/text';
+import { copyOf } from '../common/maps';
 import type { CompatStatement, CpuidStatement, Edit, MachineDecl, Name, Statement } from '../syntax/ast';
 import type { ParsedDocument } from './document';
 
@@ -139,7 +140,7 @@ export function resolveMachine(ref: MachineRef, lookup: MachineLookup): Resolved
  */
 export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefined): ResolvedMachine {
   const resolved: ResolvedMachine = base
-    ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), provides: base.provides.slice(), compat: new Map(base.compat), editSummary: undefined }
+    ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), provides: base.provides.slice(), compat: copyOf(base.compat), editSummary: undefined }
     : { ref, chain: [ref], accel: { value: 'kvm' }, followsHost: { value: false }, edits: [], migrate: [], provides: [], compat: new Map() };
   const decl = ref.decl;
   const qemu = first(decl, 'qemu');
