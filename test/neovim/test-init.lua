@@ -38,11 +38,16 @@ local function file(name) return workspace .. '/' .. name end
 
 -- What a user's init.lua for Neovim 0.7 does (docs/editors.md): a filetype, a client, attach on FileType.
 vim.cmd('autocmd BufNewFile,BufRead *.mtype setfiletype mtype')
+-- Neovim 0.7 does not announce code links (codeDescriptionSupport), so the server sends none; a user who wants
+-- them in user_data announces them, as here.
+local capabilities = vim.lsp.protocol.make_client_capabilities()
+capabilities.textDocument.publishDiagnostics.codeDescriptionSupport = true
 local client_id = vim.lsp.start_client({
   name = 'mtype',
   cmd = { node, server, '--stdio' },
   root_dir = workspace,
   settings = { mtype = { severity = {} } },
+  capabilities = capabilities,
 })
 vim.cmd('autocmd FileType mtype lua vim.lsp.buf_attach_client(0, ' .. client_id .. ')')
 

@@ -93,7 +93,7 @@ test('code links: file: URI of the page, #L at the code\'s section; none without
 test('the server\'s diagnostics link every code to its section of the bundled codes page', async () => {
   const client = new TestClient();
   after(() => client.stop());
-  await client.initialize();
+  await client.initialize(undefined, { textDocument: { publishDiagnostics: { codeDescriptionSupport: true } } });
   const uri = 'untitled:links.mtype';
   client.open(uri, 'machine m {\n  qemu 2.2\n  host-kernel >= 3.2\n  cpuid +kvm-pv-eoi +avx2\n  bogus\n}\n');
   const diagnostics = (await client.diagnostics(uri, (d) => d.length >= 3)) as Array<{ code: Code; codeDescription?: { href: string } }>;

@@ -25,7 +25,7 @@ const text = ['examples', 'test/history'].flatMap((dir) => readdirSync(join(root
 const freshJson = (files: Record<string, string>, uri: string, inherited: 'each' | 'once' = 'each', related = true) => {
   const p = new Project(kb, { inherited });
   for (const [u, t] of Object.entries(files)) p.update(u, t);
-  return JSON.stringify(p.diagnostics(uri).map((d) => toLspDiagnostic(d, { related })));
+  return JSON.stringify(p.diagnostics(uri).map((d) => toLspDiagnostic(d, { related, codeDescription: related })));
 };
 
 const encoded = (encoder: DiagnosticEncoder, project: Project, uri: string) => {
@@ -37,14 +37,14 @@ const encoded = (encoder: DiagnosticEncoder, project: Project, uri: string) => {
 
 const lineStart = (s: string, at: number) => s.lastIndexOf('\n', at - 1) + 1;
 
-for (const [inherited, related] of [['each', true], ['once', true], ['once', false]] as const) test(`the spliced diagnostics are byte-identical to a fresh encoding after random edits, Enter above machines included (inherited findings: ${inherited}${related ? '' : ', a client without related information'})`, () => {
+for (const [inherited, related] of [['each', true], ['once', true], ['once', false]] as const) test(`the spliced diagnostics are byte-identical to a fresh encoding after random edits, Enter above machines included (inherited findings: ${inherited}${related ? '' : ', a client without related information or code links'})`, () => {
   // Two files whose machines extend each other's, so related places move in another file too.
   const cut = text.indexOf('\nmachine ', text.length >> 1) + 1;
   const files: Record<string, string> = { 'file:///enc/a.mtype': text.slice(0, cut), 'file:///enc/b.mtype': text.slice(cut) };
   const uris = Object.keys(files);
   const project = new Project(kb, { inherited });
   for (const [u, t] of Object.entries(files)) project.update(u, t);
-  const encoder = new DiagnosticEncoder({ related });
+  const encoder = new DiagnosticEncoder({ related, codeDescription: related });
   let seed = 7;
   const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
   for (let i = 0; i < 60; i++) {

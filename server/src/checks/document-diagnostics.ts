@@ -14,7 +14,7 @@
  * cycles).
  */
 import { CODES, type Cause, type Code, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
-import type { Span } from '../common/text';
+import type { Range, Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
 import type { ResolvedMachine } from '../model/resolve';
@@ -117,7 +117,6 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   private placedKey?: string;
   private placedAt?: string;
   private placed: Diagnostic[] = [];
-  private sent?: string;
   /** Distinct anchors of the kept diagnostics' related information. */
   private anchors: Array<{ uri: string; anchor: Span }> = [];
 
@@ -225,10 +224,10 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     return false;
   }
 
-  /** What the piece sends, as a string, if its diagnostics were placed for its current version. */
-  sentForm(): string | undefined {
+  /** The diagnostics as placed, if they were placed for the piece's current version. */
+  private placedForVersion(): readonly Diagnostic[] | undefined {
     if (this.placedAt === undefined || !this.placedAt.startsWith(`${this.version}|`)) return undefined;
-    return (this.sent ??= JSON.stringify(this.placed.map(sentOf)));
+    return this.placed;
   }
 
   /**
@@ -236,8 +235,8 @@ export class RegionDiagnostics implements DiagnosticsPiece {
    * comment typed in the machine re-checks it, and finds what it found before).
    */
   adopt(previous: RegionDiagnostics): void {
-    const before = previous.sentForm();
-    if (before === undefined || before !== JSON.stringify(this.diagnostics.map(sentOf))) return;
+    const before = previous.placedForVersion();
+    if (before === undefined || !sameSent(before, this.diagnostics)) return;
     const placedAt = this.placedAt!.slice(this.placedAt!.indexOf('|'));
     this.version = previous.version;
     this.placedAt = `${this.version}${placedAt}`;
@@ -249,7 +248,6 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     if (at !== this.placedAt) {
       this.placedAt = at;
       this.placed = this.shown.map((s) => this.place(s));
-      this.sent = undefined;
     }
     return this.placed;
   }
@@ -506,9 +504,29 @@ function byPlace(a: Stored, b: Stored): number {
   return a.message < b.message ? -1 : 1;
 }
 
-/** A diagnostic as a language server sends it: no offsets, no fixes. */
-function sentOf(d: Diagnostic) {
-  return { range: d.range, severity: d.severity, code: d.code, message: d.message, tags: d.tags, related: d.related };
+/** Whether two lists send the same: codes, severities, messages, ranges, tags and related places (not offsets or fixes). */
+function sameSent(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.code !== y.code || x.severity !== y.severity || x.message !== y.message || !sameRange(x.range, y.range)) return false;
+    if (!sameList(x.tags, y.tags, (p, q) => p === q)) return false;
+    if (!sameList(x.related, y.related, (p, q) => p.uri === q.uri && p.message === q.message && sameRange(p.range, q.range))) return false;
+  }
+  return true;
+}
+
+/** Lists equal item by item; a missing list differs from an empty one (it is sent differently). */
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 /** The flat list of a document's diagnostics, in text order. */

@@ -17,12 +17,17 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** What the client takes: related information only when it says it accepts it (LSP `relatedInformation`). */
+/**
+ * What the client takes: related information and the code link only when it says it
+ * accepts them (LSP `relatedInformation`, `codeDescriptionSupport`). A client that does
+ * not is spared them: on a large file they are a third of every answer.
+ */
 export interface DiagnosticShape {
   related: boolean;
+  codeDescription: boolean;
 }
 
-export const FULL_SHAPE: DiagnosticShape = { related: true };
+export const FULL_SHAPE: DiagnosticShape = { related: true, codeDescription: true };
 
 /**
  * No `data`: code actions find their diagnostics again by code and range in the
@@ -33,7 +38,7 @@ export function toLspDiagnostic(d: Diagnostic, shape: DiagnosticShape = FULL_SHA
     range: d.range,
     severity: SEVERITY[d.severity],
     code: d.code,
-    ...codeDescription(d.code),
+    ...(shape.codeDescription ? codeDescription(d.code) : undefined),
     source: 'mtype',
     message: d.message,
     tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),

@@ -59,7 +59,7 @@ export class MtypeSession {
   private edited = new Set<string>();
   /** Documents whose text really changed since the last flush: a pull client pulls those itself. */
   private typed = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout } | undefined;
   private readonly debounce = new AdaptiveDebounce(fixedDebounce(process.env.MTYPE_DEBOUNCE_MS));
   private encoder = new DiagnosticEncoder();
   /** Push: the diagnostics JSON last published per open document. */
@@ -97,8 +97,12 @@ export class MtypeSession {
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     // Related information only to a client that takes it (VS Code and Neovim do): it is a
     // large part of every answer, and a client without it would drop it unread.
-    const diagnosticCaps = caps.textDocument?.diagnostic as { relatedInformation?: boolean } | undefined;
-    this.encoder = new DiagnosticEncoder({ related: caps.textDocument?.publishDiagnostics?.relatedInformation === true || diagnosticCaps?.relatedInformation === true });
+    const diagnosticCaps = caps.textDocument?.diagnostic as { relatedInformation?: boolean; codeDescriptionSupport?: boolean } | undefined;
+    const publish = caps.textDocument?.publishDiagnostics;
+    this.encoder = new DiagnosticEncoder({
+      related: publish?.relatedInformation === true || diagnosticCaps?.relatedInformation === true,
+      codeDescription: publish?.codeDescriptionSupport === true || diagnosticCaps?.codeDescriptionSupport === true,
+    });
     this.canFetchConfiguration = !!caps.workspace?.configuration;
     this.workspaceFolderEvents = !!caps.workspace?.workspaceFolders;
     this.initialFolders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -214,8 +218,15 @@ export class MtypeSession {
 
   private schedule(): void {
     const waiting = this.timer !== undefined;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.debounce.next(waiting));
+    this.cancelFlush();
+    const delay = this.debounce.next(waiting);
+    // A timer of 0 ms waits 1 ms in Node; an immediate runs as soon as the messages already read are handled.
+    this.timer = delay === 0 ? { immediate: setImmediate(() => this.flush()) } : { timeout: setTimeout(() => this.flush(), delay) };
+  }
+
+  private cancelFlush(): void {
+    if (this.timer?.immediate) clearImmediate(this.timer.immediate);
+    if (this.timer?.timeout) clearTimeout(this.timer.timeout);
   }
 
   /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */
