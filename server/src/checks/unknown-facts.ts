@@ -36,7 +36,7 @@ export const checkUnknownFacts: MachineCheck = (ctx, report) => {
     for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
       for (const msr of kb.msrsOfFeature(bit.feature.name)) {
         // Only an MSR without a known first migrating release can be unknown (most have one).
-        if (msr.role !== 'state' || migratedSinceUnder(msr, accel) !== null || msrs.has(msr.name)) continue;
+        if (msr.role !== 'state' || migratedSinceUnder(msr, accel) || msrs.has(msr.name)) continue;
         if (!releaseRejects(ctx, bit) && migrationOf(ctx.machine, ctx.qemu, msr, kb).migrated === undefined) msrs.set(msr.name, msr);
       }
     }
