@@ -23,7 +23,7 @@ import type { MachineDecl, Region } from '../syntax/ast';
 import { MachineContext, type BudgetQuery } from './context';
 import { maySuggest } from './budget';
 import { keywordFixes } from './keyword-fixes';
-import { suppressedLines } from './suppression';
+import { Suppressions } from './suppression';
 import { InheritedFolding } from './fold';
 import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
 
@@ -129,15 +129,13 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   ) {}
 
   /** Applies suppression comments (by line); `moved` says which offsets may have moved since the last analysis. */
-  refresh(doc: ParsedDocument, silenced: Map<number, Set<string>>, moved: Moved): void {
+  refresh(doc: ParsedDocument, suppressions: Suppressions, moved: Moved): void {
     let signature = '';
+    const silenced = suppressions.byLine;
     if (silenced.size) {
       const first = doc.lines.positionAt(this.region.start).line;
       const last = doc.lines.positionAt(this.region.end).line;
-      for (let l = first; l <= last; l++) {
-        const codes = silenced.get(l);
-        if (codes) signature += `${l - first}:${[...codes].join(',')};`;
-      }
+      for (const l of suppressions.within(first, last)) signature += `${l - first}:${[...silenced.get(l)!].join(',')};`;
     }
     if (signature !== this.suppression) {
       this.suppression = signature;
@@ -322,20 +320,19 @@ export class DocumentDiagnostics {
   /** The document's pieces, in text order, each up to date. */
   analyse(doc: ParsedDocument): RegionDiagnostics[] {
     this.analysed.set(doc.uri, doc);
-    const silenced = suppressedLines(doc);
+    const silenced = Suppressions.of(doc);
     const moved = movedSince(this.analysedTree.get(doc.uri), doc.tree);
     this.analysedTree.set(doc.uri, doc.tree.serial);
     const counts = new Map<string, number>();
     const out: RegionDiagnostics[] = [];
-    // The pieces before, by id, for the rebuilt ones to take their versions over (made on first need).
-    let previous: Map<string, RegionDiagnostics> | undefined;
-    const replaced = new Map<RegionDiagnostics, RegionDiagnostics | undefined>();
+    // Pieces made anew in this analysis: each takes over the version of the piece of its id before.
+    const rebuilt: RegionDiagnostics[] = [];
     for (const region of doc.tree.regions) {
       let piece = this.byRegion.get(region);
       const entries = this.entriesOf(doc, region, piece);
-      let rebuilt = false;
+      let made = false;
       if (!piece || entries !== piece.entries) {
-        rebuilt = true;
+        made = true;
         const all = this.syntax(doc, region);
         for (const e of entries) for (const s of e.findings) all.push(s);
         all.sort(byPlace);
@@ -349,14 +346,9 @@ export class DocumentDiagnostics {
       piece.id = n > 1 ? `${name}#${n}` : name;
       piece.refresh(doc, silenced, moved);
       out.push(piece);
-      if (rebuilt) {
-        if (!previous) {
-          previous = new Map();
-          for (const p of this.pieces.get(doc.uri) ?? []) previous.set(p.id, p);
-        }
-        replaced.set(piece, previous.get(piece.id));
-      }
+      if (made) rebuilt.push(piece);
     }
+    const replaced = predecessors(rebuilt, this.pieces.get(doc.uri) ?? []);
     if (this.options.inherited === 'once') {
       let folding = this.folding.get(doc.uri);
       if (!folding) this.folding.set(doc.uri, (folding = new InheritedFolding()));
@@ -453,6 +445,23 @@ export class DocumentDiagnostics {
     }
     return out;
   }
+}
+
+/**
+ * The piece of the same id in the previous analysis, for each rebuilt piece. A keystroke
+ * rebuilds one or two pieces: they are looked up in the list; more (a paste, a new
+ * version from disk) make a map of the list.
+ */
+function predecessors(rebuilt: readonly RegionDiagnostics[], before: readonly RegionDiagnostics[]): Map<RegionDiagnostics, RegionDiagnostics | undefined> {
+  const out = new Map<RegionDiagnostics, RegionDiagnostics | undefined>();
+  if (rebuilt.length <= 4) {
+    for (const piece of rebuilt) out.set(piece, before.find((p) => p.id === piece.id));
+    return out;
+  }
+  const byId = new Map<string, RegionDiagnostics>();
+  for (const p of before) if (!byId.has(p.id)) byId.set(p.id, p);
+  for (const piece of rebuilt) out.set(piece, byId.get(piece.id));
+  return out;
 }
 
 /** Whether two fold outcomes are the same objects in the same order. */

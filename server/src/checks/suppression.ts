@@ -4,26 +4,72 @@
  * `# mtype-ignore` with no list silences every code.
  */
 import type { ParsedDocument } from '../model/document';
+import type { Region } from '../syntax/ast';
+import type { Comment } from '../syntax/lexer';
 
 const MARKER = 'mtype-ignore';
 
-/** Line number -> silenced codes ('*' for all). */
-export function suppressedLines(doc: ParsedDocument): Map<number, Set<string>> {
-  const out = new Map<number, Set<string>>();
-  // Most files have none: one search of the text instead of a look at every comment.
-  if (!doc.text.includes(MARKER)) return out;
-  for (const c of doc.tree.comments) {
-    const body = c.body.trim();
-    if (!body.startsWith(MARKER)) continue;
-    const rest = body.slice(MARKER.length).trim();
-    let codes: string[];
-    if (rest === '') codes = ['*'];
-    else if (rest.startsWith(':')) codes = rest.slice(1).split(/[\s,]+/).filter((s) => /^MT\d{3}$/.test(s));
-    else continue;
-    const line = doc.lines.positionAt(c.start).line + (c.ownLine ? 1 : 0);
-    const set = out.get(line) ?? new Set<string>();
-    for (const code of codes) set.add(code);
-    out.set(line, set);
+/** The suppression comments of a region: the same region object has the same comments. */
+const ofRegion = new WeakMap<Region, ReadonlyArray<{ comment: Comment; codes: readonly string[] }>>();
+const NONE: ReadonlyArray<{ comment: Comment; codes: readonly string[] }> = [];
+
+function regionSuppressions(region: Region) {
+  let found = ofRegion.get(region);
+  if (!found) {
+    let list: Array<{ comment: Comment; codes: readonly string[] }> | undefined;
+    for (const c of region.comments) {
+      if (!c.body.includes(MARKER)) continue;
+      const body = c.body.trim();
+      if (!body.startsWith(MARKER)) continue;
+      const rest = body.slice(MARKER.length).trim();
+      let codes: string[];
+      if (rest === '') codes = ['*'];
+      else if (rest.startsWith(':')) codes = rest.slice(1).split(/[\s,]+/).filter((x) => /^MT\d{3}$/.test(x));
+      else continue;
+      (list ??= []).push({ comment: c, codes });
+    }
+    ofRegion.set(region, (found = list ?? NONE));
   }
-  return out;
+  return found;
+}
+
+/** The silenced lines of a document version: by line, and in order (so a region finds its own without a look at each of its lines). */
+export class Suppressions {
+  /** Line number -> silenced codes ('*' for all). */
+  readonly byLine = new Map<number, Set<string>>();
+  private lines: number[] = [];
+
+  static of(doc: ParsedDocument): Suppressions {
+    const out = new Suppressions();
+    // Most files have none: one search of the text instead of a look at every comment.
+    if (!doc.text.includes(MARKER)) return out;
+    for (const region of doc.tree.regions) {
+      for (const { comment, codes } of regionSuppressions(region)) {
+        const line = doc.lines.positionAt(comment.start).line + (comment.ownLine ? 1 : 0);
+        let set = out.byLine.get(line);
+        if (!set) out.byLine.set(line, (set = new Set<string>()));
+        for (const code of codes) set.add(code);
+      }
+    }
+    out.lines = [...out.byLine.keys()].sort((a, b) => a - b);
+    return out;
+  }
+
+  get size(): number {
+    return this.byLine.size;
+  }
+
+  /** The silenced lines in [first, last], in order. */
+  within(first: number, last: number): number[] {
+    let lo = 0;
+    let hi = this.lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.lines[mid] < first) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < this.lines.length && this.lines[i] <= last; i++) out.push(this.lines[i]);
+    return out;
+  }
 }
