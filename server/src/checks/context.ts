@@ -1,5 +1,5 @@
 /** What every check sees: one machine of one document, resolved, with the KB. */
-import type { Cause, Finding, RelatedInfo } from '../common/diagnostic';
+import { causeAt, type Cause, type Finding, type RelatedInfo } from '../common/diagnostic';
 import type { Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import { cpuidView, effectiveQemu, modelsToCheck, type CpuidView } from '../model/cpuid';
@@ -145,7 +145,7 @@ export class MachineContext {
    * base and of the machines extending it can be reported once (checks/fold.ts).
    */
   place(origin: Origin | undefined, what = 'inherited from here', subject?: string, causeOrigin = origin): { span: Span; related?: RelatedInfo[]; cause?: Cause } {
-    const cause = causeOrigin && subject !== undefined ? { origin: causeOrigin, subject } : undefined;
+    const cause = subject !== undefined ? causeAt(causeOrigin, subject) : undefined;
     if (origin && this.isOwn(origin)) return { span: origin.span, cause };
     if (origin) return { span: this.nameSpan, related: [{ uri: origin.uri, span: origin.span, message: `${what} (machine ${origin.machine})` }], cause };
     return { span: this.nameSpan };

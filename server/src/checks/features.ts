@@ -4,7 +4,7 @@
  * missing from the effective CPUID.
  */
 import { featureWithLocation } from '../kb/describe';
-import type { FixIntent } from '../common/diagnostic';
+import { causeAt, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck } from './context';
 import { setByRelease } from './release-names';
@@ -66,7 +66,7 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
         const fixes: FixIntent[] = [{ kind: 'remove', title: `Drop this ${edit.sign}${word}`, span: edit, preferred: true }];
         if (inRelease.why === 'not-yet') fixes.push({ kind: 'set-qemu', title: `Raise qemu to ${inRelease.since}`, machine: ctx.name, version: inRelease.since });
         const origin = ownEdits.get(edit);
-        report({ code: 'MT104', message: releaseMessage(qemu, feature, word, inRelease), span: edit.feature, fixes, cause: origin && { origin, subject: `${edit.sign}${word}` } });
+        report({ code: 'MT104', message: releaseMessage(qemu, feature, word, inRelease), span: edit.feature, fixes, cause: causeAt(origin, `${edit.sign}${word}`) });
       }
       if (feature.deprecated) {
         report({
@@ -158,7 +158,7 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
           code: 'MT103',
           message: `${featureWithLocation(bit.feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${cpuid.modelName}`,
           ...where,
-          cause: cause && { origin: cause, subject: `${key}|${masked ? 'masked' : 'off'}` },
+          cause: causeAt(cause, `${key}|${masked ? 'masked' : 'off'}`),
           fixes: [{ kind: 'whitelist', title: `Whitelist ${dep.name}`, machine: ctx.name, features: [dep.name], preferred: true }],
         });
       }

@@ -6,7 +6,7 @@
  */
 import { compareVersions } from '../common/version';
 import { joinNames, msrWithIndex } from '../kb/describe';
-import type { FixIntent } from '../common/diagnostic';
+import { causeAt, type FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
@@ -55,7 +55,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
           code: 'MT201',
           message: `${ctx.bitSource(bit, cpuid.modelName)}, which blocks live migration of ${ctx.name} in QEMU ${qemu} (${block.reason})${lift}`,
           ...where,
-          cause: causeOrNone(ctx.causeOf(bit), `${bit.feature.name}|${block.reason}|${lift ? 'tsc' : ''}`),
+          cause: causeAt(ctx.causeOf(bit), `${bit.feature.name}|${block.reason}|${lift ? 'tsc' : ''}`),
           fixes,
         });
       }
@@ -85,17 +85,13 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
           code: 'MT200',
           message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${what}, which QEMU ${qemu} does not migrate ${one ? how : how.replace('it must', 'they must').replace('send it and restore it', 'send them and restore them')}; first migrated in ${since}: live migration loses ${one ? 'it' : 'them'}`,
           ...where,
-          cause: causeOrNone(ctx.causeOf(bit), `${bit.feature.name}|${since}|${names.join(' ')}`),
+          cause: causeAt(ctx.causeOf(bit), `${bit.feature.name}|${since}|${names.join(' ')}`),
           fixes,
         });
       }
     }
   }
 };
-
-function causeOrNone(origin: object | undefined, subject: string) {
-  return origin && { origin, subject };
-}
 
 /** A common TSC rate, as a starting value the author edits; any fixed value lifts the block. */
 const PLACEHOLDER_TSC_HZ = '2400000000';

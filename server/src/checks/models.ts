@@ -4,7 +4,7 @@
  * defaults follow the host kernel).
  */
 import { compareVersions } from '../common/version';
-import type { FixIntent } from '../common/diagnostic';
+import { causeAt, type FixIntent } from '../common/diagnostic';
 import type { Name } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import type { Finding } from '../common/diagnostic';
@@ -90,7 +90,7 @@ function reportHostModel(ctx: MachineContext, name: Name | undefined, report: (f
   // Under TCG, `max` is what the emulator implements, not the host; `host` needs KVM.
   if (ctx.machine.followsHost.value || ctx.machine.accel.value !== 'kvm') return;
   const model = ctx.machine.cpu?.value ?? name?.text ?? 'host';
-  const where = name ? { span: { start: name.start, end: name.end }, cause: ctx.machine.cpu?.origin && ctx.isOwn(ctx.machine.cpu.origin) ? { origin: ctx.machine.cpu.origin, subject: model } : undefined } : ctx.place(ctx.machine.cpu?.origin, `cpu ${model} is set here`, model);
+  const where = name ? { span: { start: name.start, end: name.end }, cause: ctx.isOwn(ctx.machine.cpu?.origin) ? causeAt(ctx.machine.cpu?.origin, model) : undefined } : ctx.place(ctx.machine.cpu?.origin, `cpu ${model} is set here`, model);
   const fixes: FixIntent[] = [{ kind: 'add-statement', title: `Mark ${ctx.name} as follows-host`, machine: ctx.name, text: 'follows-host' }];
   if (name) fixes.push({ kind: 'replace', title: 'Pin the named model qemu64', span: name, text: 'qemu64' });
   report({

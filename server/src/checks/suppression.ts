@@ -55,10 +55,6 @@ export class Suppressions {
     return out;
   }
 
-  get size(): number {
-    return this.byLine.size;
-  }
-
   /** The silenced lines in [first, last], in order. */
   within(first: number, last: number): number[] {
     let lo = 0;

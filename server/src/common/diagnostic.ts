@@ -71,6 +71,11 @@ export interface Cause {
   subject: string;
 }
 
+/** The cause of a finding, when the statement behind it is known. */
+export function causeAt(origin: object | undefined, subject: string): Cause | undefined {
+  return origin ? { origin, subject } : undefined;
+}
+
 /** What a check reports: spans in the checked document. */
 export interface Finding {
   code: Code;

@@ -19,34 +19,7 @@ import type { Range } from '../common/text';
 import { compareDiagnostics } from '../checks/document-diagnostics';
 import type { DiagnosticsPiece } from '../services/project';
 import { FULL_SHAPE, toLspDiagnostic, type DiagnosticShape } from './convert';
-
-/**
- * A JSON text in parts, with its UTF-8 length: what the encoder answers and the writer
- * copies out (lsp/wire.ts). Parts are shared between answers; equal answers are
- * usually the same parts.
- */
-export class JsonParts {
-  constructor(
-    readonly parts: readonly string[],
-    readonly byteLength: number,
-  ) {}
-
-  static of(json: string): JsonParts {
-    return new JsonParts([json], Buffer.byteLength(json, 'utf8'));
-  }
-
-  get text(): string {
-    return this.parts.length === 1 ? this.parts[0] : this.parts.join('');
-  }
-
-  /** Whether both say the same (part by part: equal parts are mostly the same string, so cheap). */
-  equals(other: JsonParts | undefined): boolean {
-    if (other === this) return true;
-    if (!other || other.byteLength !== this.byteLength) return false;
-    if (other.parts.length === this.parts.length && this.parts.every((p, i) => p === other.parts[i])) return true;
-    return other.text === this.text;
-  }
-}
+import { JsonParts } from './wire';
 
 /** One piece's encoding: its JSON items (no brackets, '' when empty) and the template they came from. */
 interface PieceCode {

@@ -26,8 +26,8 @@ import { isCode } from '../common/diagnostic';
 import { isVersion } from '../common/version';
 import { toDocumentSymbol, toLspDiagnostic } from './convert';
 import { AdaptiveDebounce, fixedDebounce } from './debounce';
-import { DiagnosticEncoder, JsonParts } from './diagnostic-encoding';
-import { RawJson } from './wire';
+import { DiagnosticEncoder } from './diagnostic-encoding';
+import { JsonParts, RawJson } from './wire';
 import { MAX_DOCUMENT_CHARS, isWorkspaceMtype, readFileText, uriToPath } from './files';
 import { WorkspaceIndexer } from './indexing';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
@@ -59,7 +59,8 @@ export class MtypeSession {
   private edited = new Set<string>();
   /** Documents whose text really changed since the last flush: a pull client pulls those itself. */
   private typed = new Set<string>();
-  private timer: { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout } | undefined;
+  /** Cancels the flush that is scheduled, if one is. */
+  private cancelFlush: (() => void) | undefined;
   private readonly debounce = new AdaptiveDebounce(fixedDebounce(process.env.MTYPE_DEBOUNCE_MS));
   private encoder = new DiagnosticEncoder();
   /** Push: the diagnostics JSON last published per open document. */
@@ -95,8 +96,9 @@ export class MtypeSession {
   initialize(params: InitializeParams): InitializeResult {
     const caps = params.capabilities;
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
-    // Related information only to a client that takes it (VS Code and Neovim do): it is a
-    // large part of every answer, and a client without it would drop it unread.
+    // Related information and code links only to a client that takes them (VS Code takes both,
+    // Neovim related information): they are a large part of every answer, and a client without
+    // them would drop them unread.
     const diagnosticCaps = caps.textDocument?.diagnostic as { relatedInformation?: boolean; codeDescriptionSupport?: boolean } | undefined;
     const publish = caps.textDocument?.publishDiagnostics;
     this.encoder = new DiagnosticEncoder({
@@ -217,16 +219,17 @@ export class MtypeSession {
   }
 
   private schedule(): void {
-    const waiting = this.timer !== undefined;
-    this.cancelFlush();
+    const waiting = this.cancelFlush !== undefined;
+    this.cancelFlush?.();
     const delay = this.debounce.next(waiting);
     // A timer of 0 ms waits 1 ms in Node; an immediate runs as soon as the messages already read are handled.
-    this.timer = delay === 0 ? { immediate: setImmediate(() => this.flush()) } : { timeout: setTimeout(() => this.flush(), delay) };
-  }
-
-  private cancelFlush(): void {
-    if (this.timer?.immediate) clearImmediate(this.timer.immediate);
-    if (this.timer?.timeout) clearTimeout(this.timer.timeout);
+    if (delay === 0) {
+      const immediate = setImmediate(() => this.flush());
+      this.cancelFlush = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(() => this.flush(), delay);
+      this.cancelFlush = () => clearTimeout(timeout);
+    }
   }
 
   /** A document's diagnostics as JSON text (only what changed is encoded again, lsp/diagnostic-encoding.ts). */
@@ -251,7 +254,7 @@ export class MtypeSession {
    * changed, now has other diagnostics. The client pulls an edited document itself.
    */
   flush(): void {
-    this.timer = undefined;
+    this.cancelFlush = undefined;
     if (this.indexer.busy) return; // half an index gives false findings (unknown bases): wait for its done()
     const uris = this.pending;
     const edited = this.edited;

@@ -10,7 +10,34 @@
 import { Console } from 'node:console';
 import { randomBytes } from 'node:crypto';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection, type Message } from 'vscode-languageserver/node';
-import { JsonParts } from './diagnostic-encoding';
+
+/**
+ * A JSON text in parts, with its UTF-8 length: what the diagnostics encoder answers and
+ * the writer copies out. Parts are shared between answers; equal answers are usually
+ * the same parts.
+ */
+export class JsonParts {
+  constructor(
+    readonly parts: readonly string[],
+    readonly byteLength: number,
+  ) {}
+
+  static of(json: string): JsonParts {
+    return new JsonParts([json], Buffer.byteLength(json, 'utf8'));
+  }
+
+  get text(): string {
+    return this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+  }
+
+  /** Whether both say the same (part by part: equal parts are mostly the same string, so cheap). */
+  equals(other: JsonParts | undefined): boolean {
+    if (other === this) return true;
+    if (!other || other.byteLength !== this.byteLength) return false;
+    if (other.parts.length === this.parts.length && this.parts.every((p, i) => p === other.parts[i])) return true;
+    return other.text === this.text;
+  }
+}
 
 /**
  * JSON text that the stdio writer puts into a message as it is. Any other writer

@@ -39,4 +39,3 @@ export function editSummary(machine: ResolvedMachine, kb: KnowledgeBase): EditSu
   machine.editSummary = summary;
   return summary;
 }
-

@@ -60,12 +60,6 @@ export class Project {
     return this.workspace.document(uri);
   }
 
-  /**
-   * The document's final diagnostics in pieces, one per region of the text (a
-   * machine with the comments and blank lines after it), in text order. A piece
-   * keeps its `version` while what it would send is unchanged, so a server can
-   * re-encode only the pieces whose version moved.
-   */
   /** What a machine inherits that is shown on its base instead (`inherited: once`): code, severity, message. */
   foldedFindings(ref: MachineRef): Array<{ code: string; severity: string; message: string }> {
     this.diagnosticsByMachine(ref.doc.uri);
@@ -73,6 +67,12 @@ export class Project {
     return doc ? this.analysis.folded(doc, ref.decl) : [];
   }
 
+  /**
+   * The document's final diagnostics in pieces, one per region of the text (a
+   * machine with the comments and blank lines after it), in text order. A piece
+   * keeps its `version` while what it would send is unchanged, so a server can
+   * re-encode only the pieces whose version moved.
+   */
   diagnosticsByMachine(uri: string): readonly DiagnosticsPiece[] {
     let state = this.current.get(uri);
     if (!state) {
