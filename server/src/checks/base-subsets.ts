@@ -6,7 +6,8 @@
  */
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord } from '../kb/types';
-import type { BaseBit, BaseCpuid, CpuidView, EffectiveBit } from '../model/cpuid';
+import { whitelistBit, type BaseBit, type BaseCpuid, type CpuidView, type EffectiveBit } from '../model/cpuid';
+import type { DecidedEdit } from '../model/edit-summary';
 import { compareVersions } from '../common/version';
 import type { HostVendor } from '../kb/types';
 import { kernelsHave, type KernelRange } from './kernel-facts';
@@ -73,15 +74,44 @@ export function kernelSuspects(view: CpuidView, kb: KnowledgeBase, range: Kernel
 /** Of `bits` (base bits), those the edits left alone; then the whitelisted bits whose feature passes `test`. */
 function enabledAmong(view: CpuidView, bits: readonly BaseBit[], kb: KnowledgeBase, test: FeatureTest): EffectiveBit[] {
   const out: EffectiveBit[] = [];
-  for (const bit of bits) if (!view.decided.has(bit.feature.name)) out.push(view.materialize(bit));
-  for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && test(d.feature, kb)) out.push(view.whitelisted(d.feature.name)!);
+  for (const bit of bits) if (!view.decision(bit.feature.name)) out.push(view.materialize(bit));
+  pushWhitelisted(out, view, test.name, (f) => test(f, kb));
   return out;
+}
+
+/**
+ * Per global edit map (one per machine, shared by its views): its whitelisting edits
+ * whose feature passes a test, by the test's key. A deep machine has a hundred edits
+ * and tens of models; the test runs once per edit instead of once per edit and model.
+ */
+const globalLists = new WeakMap<ReadonlyMap<string, DecidedEdit>, Map<string, DecidedEdit[]>>();
+
+function globalEdits(global: ReadonlyMap<string, DecidedEdit>, sign: '+' | '-', key: string, test: (f: FeatureRecord) => boolean): DecidedEdit[] {
+  let byKey = globalLists.get(global);
+  if (!byKey) globalLists.set(global, (byKey = new Map()));
+  const fullKey = `${sign}${key}`;
+  let list = byKey.get(fullKey);
+  if (!list) {
+    list = [];
+    for (const d of global.values()) if (d.edit.edit.sign === sign && test(d.feature)) list.push(d);
+    byKey.set(fullKey, list);
+  }
+  return list;
+}
+
+const anyFeature = () => true;
+
+/** The view's whitelisted bits whose feature passes `test` (`key` names the test): the machine's global ones, then its `cpuid for` ones. */
+function pushWhitelisted(out: EffectiveBit[], view: CpuidView, key: string, test: (f: FeatureRecord) => boolean): void {
+  const scoped = view.scoped;
+  for (const d of globalEdits(view.global, '+', key, test)) if (!scoped.has(d.feature.name)) out.push(whitelistBit(d));
+  for (const d of scoped.values()) if (d.edit.edit.sign === '+' && test(d.feature)) out.push(whitelistBit(d));
 }
 
 /** Base bits that reach the guest only as KVM defaults (not whitelisted, not masked). */
 export function kvmDefaultBits(view: CpuidView): EffectiveBit[] {
   const kvm = subset(view.base, 'kvm', () => view.base.bits.filter((b) => b.from === 'kvm'));
-  return kvm.filter((b) => !view.decided.has(b.feature.name)).map((b) => view.materialize(b));
+  return kvm.filter((b) => !view.decision(b.feature.name)).map((b) => view.materialize(b));
 }
 
 /**
@@ -106,11 +136,13 @@ export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): Effect
     return map;
   });
   const picked = new Set<BaseBit>(brokenInBase);
-  for (const d of view.decided.values()) {
-    if (d.edit.edit.sign === '-') for (const b of dependents.get(d.feature.name) ?? []) picked.add(b);
-  }
+  const pickDependents = (d: DecidedEdit) => {
+    for (const b of dependents.get(d.feature.name) ?? []) picked.add(b);
+  };
+  for (const d of globalEdits(view.global, '-', 'any', anyFeature)) if (!view.scoped.has(d.feature.name)) pickDependents(d);
+  for (const d of view.scoped.values()) if (d.edit.edit.sign === '-') pickDependents(d);
   const out: EffectiveBit[] = [];
-  for (const bit of picked) if (!view.decided.has(bit.feature.name)) out.push(view.materialize(bit));
-  for (const d of view.decided.values()) if (d.edit.edit.sign === '+' && dependenciesAt(d.feature, qemu).length) out.push(view.whitelisted(d.feature.name)!);
+  for (const bit of picked) if (!view.decision(bit.feature.name)) out.push(view.materialize(bit));
+  pushWhitelisted(out, view, `dependencies|${qemu}`, (f) => dependenciesAt(f, qemu).length > 0);
   return out;
 }

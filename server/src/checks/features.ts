@@ -139,15 +139,18 @@ export const checkProvidedNames: MachineCheck = (ctx, report) => {
 };
 
 export const checkDependencies: MachineCheck = (ctx, report) => {
-  const reported = new Set<string>();
+  // The missing dependencies reported so far, per bit: a machine reports each pair once, for its first model.
+  const reported = new Map<FeatureRecord, Set<FeatureRecord>>();
   for (const cpuid of ctx.views) {
     for (const bit of dependencyCandidates(cpuid, ctx.kb)) {
       for (const depName of dependenciesAt(bit.feature, cpuid.qemu)) {
         const dep = ctx.kb.feature(depName);
         if (!dep || cpuid.isEnabled(dep.name)) continue;
+        let missing = reported.get(bit.feature);
+        if (!missing) reported.set(bit.feature, (missing = new Set()));
+        if (missing.has(dep)) continue;
+        missing.add(dep);
         const key = `${bit.feature.name}>${dep.name}`;
-        if (reported.has(key)) continue;
-        reported.add(key);
         const masked = cpuid.masked(dep.name);
         // Point at what the author can change: their own mask of the dependency, else where the bit came from.
         const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;

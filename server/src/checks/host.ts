@@ -13,6 +13,7 @@ import { kernelSuspects, kvmDefaultBits } from './base-subsets';
 import { describeFloor, kernelsHave, raiseTo } from './kernel-facts';
 import { releaseRejects } from './release-names';
 import type { HostVendor } from '../kb/types';
+import type { EffectiveBit } from '../model/cpuid';
 
 const VENDOR_NAME: Record<HostVendor, string> = { intel: 'Intel', amd: 'AMD' };
 
@@ -22,10 +23,19 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
   const range = ctx.kernelRange;
   if (!range) return;
   const reported = new Set<string>();
+  // A whitelisted bit is one object for all the machine's models, and what the range
+  // says of it depends on the host vendor only: it is judged once per vendor.
+  const judged = new Map<HostVendor | null, Set<EffectiveBit>>();
   for (const cpuid of ctx.views) {
     if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
     const vendor = hostVendor(cpuid.model);
+    let seen = judged.get(vendor);
+    if (!seen) judged.set(vendor, (seen = new Set()));
     for (const bit of kernelSuspects(cpuid, ctx.kb, range, vendor)) {
+      if (bit.source === 'whitelist') {
+        if (seen.has(bit)) continue;
+        seen.add(bit);
+      }
       const f = bit.feature;
       // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
       const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);

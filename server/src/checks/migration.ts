@@ -10,6 +10,7 @@ import { causeAt, type FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
+import type { EffectiveBit } from '../model/cpuid';
 import { enabledWhere, hasStateMsr, mayBlockMigration } from './base-subsets';
 import { activeBlock } from './migration-blocks';
 import { releaseRejects } from './release-names';
@@ -36,10 +37,14 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
   };
   const blocks = !ctx.machine.followsHost.value;
   const accel = ctx.machine.accel.value;
+  // Whitelisted bits are shared by the machine's models, and neither finding depends on the model: one look each.
+  const firstLook = (seen: Set<EffectiveBit>, bit: EffectiveBit) => bit.source !== 'whitelist' || (!seen.has(bit) && !!seen.add(bit));
+  const blockSeen = new Set<EffectiveBit>();
+  const stateSeen = new Set<EffectiveBit>();
   for (const cpuid of ctx.views) {
     if (blocks) {
       for (const bit of enabledWhere(cpuid, kb, mayBlockMigration)) {
-        if (releaseRejects(ctx, bit)) continue;
+        if (!firstLook(blockSeen, bit) || releaseRejects(ctx, bit)) continue;
         const block = activeBlock(ctx, bit.feature);
         if (!block) continue;
         const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);
@@ -61,6 +66,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
       }
     }
     for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
+      if (!firstLook(stateSeen, bit)) continue;
       const msrs = unmigratedOf(bit.feature);
       if (msrs.length === 0 || releaseRejects(ctx, bit)) continue;
       const where = ctx.place(bit.origin, `${bit.feature.name} comes from here`);

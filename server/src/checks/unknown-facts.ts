@@ -11,6 +11,7 @@ import type { MachineCheck } from './context';
 import { enabledWhere, hasStateMsr, type FeatureTest } from './base-subsets';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
 import { releaseRejects } from './release-names';
+import type { EffectiveBit } from '../model/cpuid';
 
 // One test per vendor, since base subsets are keyed by the test's name.
 const unknownFloorIntel: FeatureTest = (f, kb) => !kb.kernelFloor(f, 'intel');
@@ -24,16 +25,25 @@ export const checkUnknownFacts: MachineCheck = (ctx, report) => {
   const bits = new Set<string>();
   const msrs = new Map<string, MsrRecord>();
   const accel = ctx.machine.accel.value;
+  // Whitelisted bits are shared by the machine's models: each is looked at once per test.
+  const looked = new Map<FeatureTest, Set<EffectiveBit>>();
+  const firstLook = (test: FeatureTest, bit: EffectiveBit) => {
+    if (bit.source !== 'whitelist') return true;
+    let seen = looked.get(test);
+    if (!seen) looked.set(test, (seen = new Set()));
+    return !seen.has(bit) && !!seen.add(bit);
+  };
   for (const cpuid of ctx.views) {
     if (cpuid.model?.followsHost) continue;
     if (kernelFacts) {
       const vendor = hostVendor(cpuid.model);
       const test = vendor === 'intel' ? unknownFloorIntel : vendor === 'amd' ? unknownFloorAmd : unknownFloorNeutral;
       for (const bit of enabledWhere(cpuid, kb, test)) {
-        if (!releaseRejects(ctx, bit) && !ctx.provides(bit.feature.name)) bits.add(bit.feature.name);
+        if (firstLook(test, bit) && !releaseRejects(ctx, bit) && !ctx.provides(bit.feature.name)) bits.add(bit.feature.name);
       }
     }
     for (const bit of enabledWhere(cpuid, kb, hasStateMsr)) {
+      if (!firstLook(hasStateMsr, bit)) continue;
       for (const msr of kb.msrsOfFeature(bit.feature.name)) {
         // Only an MSR without a known first migrating release can be unknown (most have one).
         if (msr.role !== 'state' || migratedSinceUnder(msr, accel) || msrs.has(msr.name)) continue;

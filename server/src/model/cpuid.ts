@@ -8,8 +8,7 @@ import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord, ModelRecord, ReleaseRecord } from '../kb/types';
 import { compareVersions } from '../common/version';
 import type { EditRef, Origin, ResolvedMachine } from './resolve';
-import { editSummary, type DecidedEdit } from './edit-summary';
-import { copyOf } from '../common/maps';
+import { editSummary, type DecidedEdit, type EditSummary } from './edit-summary';
 
 export type BitSource = 'model' | 'kvm-default' | 'whitelist';
 
@@ -63,6 +62,11 @@ export function editAppliesTo(edit: EditRef, model: ModelRecord | undefined, mod
  * The machine's view of one model's CPUID: the shared base bits (model, compat
  * deltas, KVM defaults) plus what the machine's own edits changed. Checks look at
  * the few bits that can matter through it without copying the whole set.
+ *
+ * What the edits decide is kept in two layers: the machine's global edits, one map
+ * shared by all its views, and the `cpuid for` edits that win for this model. A
+ * deep machine is checked for tens of models, and its global whitelist is the same
+ * for each of them: checks work through it once per machine (checks/base-subsets.ts).
  */
 export interface CpuidView {
   modelName: string;
@@ -71,8 +75,12 @@ export interface CpuidView {
   release?: ReleaseRecord;
   qemu: string;
   base: BaseCpuid;
-  /** The edit that decides each edited feature (its sign says whitelisted or masked). Shared: never mutate. */
-  decided: Map<string, DecidedEdit>;
+  /** The global edit that decides each feature, for every view of the machine. Shared: never mutate. */
+  global: ReadonlyMap<string, DecidedEdit>;
+  /** The `cpuid for` edits that decide a feature for this model, over the global ones. */
+  scoped: ReadonlyMap<string, DecidedEdit>;
+  /** The edit that decides a feature for this model (its sign says whitelisted or masked). */
+  decision(name: string): DecidedEdit | undefined;
   /** The whitelisted bit of that name, if the edits leave it whitelisted. */
   whitelisted(name: string): EffectiveBit | undefined;
   /** The mask of that name, if the edits leave it masked. */
@@ -84,6 +92,8 @@ export interface CpuidView {
   materialize(bit: BaseBit): EffectiveBit;
 }
 
+const NO_EDITS: ReadonlyMap<string, DecidedEdit> = new Map();
+
 export function cpuidView(machine: ResolvedMachine, modelName: string, modelOrigin: Origin | undefined, kb: KnowledgeBase): CpuidView {
   const qemu = effectiveQemu(machine, kb);
   const model = kb.model(modelName);
@@ -91,15 +101,11 @@ export function cpuidView(machine: ResolvedMachine, modelName: string, modelOrig
   const qemuOrigin = machine.qemu?.origin;
   const compatOrigin = qemuOrigin ?? modelOrigin;
   const kvmOrigin = machine.accel.origin ?? qemuOrigin;
-  const decided = decide(machine, model, modelName, kb);
-  const whitelisted = (name: string) => {
-    const d = decided.get(name);
-    return d && d.edit.edit.sign === '+' ? whitelistBit(d) : undefined;
-  };
-  const masked = (name: string) => {
-    const d = decided.get(name);
-    return d && d.edit.edit.sign === '-' ? maskBit(d) : undefined;
-  };
+  const summary = editSummary(machine, kb);
+  const global = summary.global;
+  const scoped = scopedDecisions(summary, model, modelName, kb);
+  const decision = scoped.size ? (name: string) => scoped.get(name) ?? global.get(name) : (name: string) => global.get(name);
+  const decisions = () => [...[...global.values()].filter((d) => !scoped.has(d.feature.name)), ...scoped.values()];
   return {
     modelName,
     model,
@@ -107,13 +113,21 @@ export function cpuidView(machine: ResolvedMachine, modelName: string, modelOrig
     release: base.release,
     qemu,
     base,
-    decided,
-    whitelisted,
-    masked,
-    whitelistedBits: () => [...decided.values()].filter((d) => d.edit.edit.sign === '+').map(whitelistBit),
-    maskedBits: () => [...decided.values()].filter((d) => d.edit.edit.sign === '-').map(maskBit),
+    global,
+    scoped,
+    decision,
+    whitelisted: (name) => {
+      const d = decision(name);
+      return d && d.edit.edit.sign === '+' ? whitelistBit(d) : undefined;
+    },
+    masked: (name) => {
+      const d = decision(name);
+      return d && d.edit.edit.sign === '-' ? maskBit(d) : undefined;
+    },
+    whitelistedBits: () => decisions().filter((d) => d.edit.edit.sign === '+').map(whitelistBit),
+    maskedBits: () => decisions().filter((d) => d.edit.edit.sign === '-').map(maskBit),
     isEnabled: (name) => {
-      const d = decided.get(name);
+      const d = decision(name);
       return d ? d.edit.edit.sign === '+' : base.byName.has(name);
     },
     materialize: (bit) =>
@@ -123,23 +137,21 @@ export function cpuidView(machine: ResolvedMachine, modelName: string, modelOrig
   };
 }
 
-/** The deciding edit per feature for one model: the machine's global edits, then applicable `cpuid for` edits that come later. */
-function decide(machine: ResolvedMachine, model: ModelRecord | undefined, modelName: string, kb: KnowledgeBase): Map<string, DecidedEdit> {
-  const summary = editSummary(machine, kb);
-  let decided = summary.global;
+/** The `cpuid for` edits that apply to one model and come after the edit deciding their feature so far. */
+function scopedDecisions(summary: EditSummary, model: ModelRecord | undefined, modelName: string, kb: KnowledgeBase): ReadonlyMap<string, DecidedEdit> {
+  let scoped: Map<string, DecidedEdit> | undefined;
   for (const s of summary.scoped) {
     if (!editAppliesTo(s.edit, model, modelName, kb)) continue;
-    const current = decided.get(s.feature.name);
+    const current = scoped?.get(s.feature.name) ?? summary.global.get(s.feature.name);
     if (current && current.index > s.index) continue;
-    if (decided === summary.global) decided = copyOf(decided); // the shared map stays as it is
-    decided.set(s.feature.name, s);
+    (scoped ??= new Map()).set(s.feature.name, s);
   }
-  return decided;
+  return scoped ?? NO_EDITS;
 }
 
 /** A deciding edit as a bit; made once per edit and shared by every machine and model it decides for. */
 const bits = new WeakMap<DecidedEdit, EffectiveBit>();
-function whitelistBit(d: DecidedEdit): EffectiveBit {
+export function whitelistBit(d: DecidedEdit): EffectiveBit {
   let bit = bits.get(d);
   if (!bit) bits.set(d, (bit = { feature: d.feature, source: 'whitelist', origin: d.edit.origin, edit: d.edit }));
   return bit;
