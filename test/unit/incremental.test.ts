@@ -76,3 +76,38 @@ test('typing inside one machine reuses the others: their diagnostics objects sta
   assert.equal(JSON.stringify(after), JSON.stringify(fresh({ 'f.mtype': edited }).diagnostics('f.mtype').filter((d) => d.range.start.line >= 4)));
   assert.equal(after.length, before.length);
 });
+
+test('a keystroke that keeps the lines and the headers looks only at the edited region and its dependents', () => {
+  // 40 independent machines, then a family of three; a suppression comment in the family.
+  const lone = Array.from({ length: 40 }, (_, i) => `machine m${i} {\n  qemu 2.0\n  cpuid +x2apic\n}\n`).join('');
+  const family = 'machine root {\n  qemu 4.0\n  cpuid {\n    +kvm-pv-unhalt\n    +x2apic   # mtype-ignore: MT302\n  }\n}\nmachine mid extends root {\n  cpuid -x2apic\n}\nmachine leaf extends mid {\n  qemu 5.0\n}\n';
+  const text = lone + family;
+  for (const inherited of ['each', 'once'] as const) {
+    const p = fresh({ 'f.mtype': text }, inherited);
+    p.diagnostics('f.mtype');
+    const visited = () => p.regionsVisited;
+    const cases: Array<[string, string, number]> = [
+      ['a lone machine', text.replace('machine m7 {\n  qemu 2.0\n  cpuid +x2apic', 'machine m7 {\n  qemu 2.0\n  cpuid +x2apicx'), 1],
+      ['the root of the family (it and its two dependents)', text.replace('+kvm-pv-unhalt', '+kvm-pv-unhaltx'), 3],
+      ['the line of the suppression comment', text.replace('+x2apic   # mtype', '+x2apix   # mtype'), 3],
+      ['the middle of the family', text.replace('cpuid -x2apic', 'cpuid -x2apicx'), 2],
+    ];
+    for (const [what, edited, regions] of cases) {
+      for (const version of [edited, text]) {
+        const before = visited();
+        p.update('f.mtype', version);
+        assert.equal(snapshot(p, 'f.mtype'), snapshot(fresh({ 'f.mtype': version }, inherited), 'f.mtype'), `${what} (${inherited})`);
+        assert.equal(visited() - before, regions, `${what} (${inherited}): regions looked at`);
+      }
+    }
+    // A new line, a renamed machine or a changed suppression comment: the whole document again.
+    for (const edited of [text.replace('cpuid -x2apic', 'cpuid -x2apic\n'), text.replace('machine mid ', 'machine midx '), text.replace('MT302', 'MT303')]) {
+      const before = visited();
+      p.update('f.mtype', edited);
+      assert.equal(snapshot(p, 'f.mtype'), snapshot(fresh({ 'f.mtype': edited }, inherited), 'f.mtype'));
+      assert.ok(visited() - before >= 43, `whole document for ${JSON.stringify(edited.slice(-60))}`);
+      p.update('f.mtype', text);
+      p.diagnostics('f.mtype');
+    }
+  }
+});

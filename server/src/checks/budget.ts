@@ -5,7 +5,7 @@
  * MAX_SUGGESTED_NAMES names of each kind in a file (text order) get them. The
  * choice depends on the syntax tree alone, so the output stays deterministic.
  */
-import type { SyntaxTree } from '../syntax/ast';
+import type { MachineDecl, SyntaxTree } from '../syntax/ast';
 
 export type NameKind = 'feature' | 'model' | 'msr' | 'base';
 
@@ -35,14 +35,33 @@ function rankOf(tree: SyntaxTree, kind: NameKind, offset: number): number {
 function firstNames(tree: SyntaxTree, kind: NameKind): number[] {
   const out: number[] = [];
   for (const m of tree.machines) {
-    if (kind === 'base' && m.base) out.push(m.base.start);
-    for (const s of m.statements) {
-      if (kind === 'feature' && s.kind === 'cpuid') for (const e of s.edits) out.push(e.feature.start);
-      if (kind === 'model' && s.kind === 'cpu' && s.model) out.push(s.model.start);
-      if (kind === 'model' && s.kind === 'cpuid') for (const n of s.models) out.push(n.start);
-      if (kind === 'msr' && s.kind === 'migrate') for (const n of s.msrs) out.push(n.start);
-    }
+    namesOf(m, kind, (at) => out.push(at));
     if (out.length >= MAX_SUGGESTED_NAMES) break;
   }
   return out.slice(0, MAX_SUGGESTED_NAMES);
+}
+
+/** The offsets of a machine's names of one kind, in text order. */
+function namesOf(m: MachineDecl, kind: NameKind, see: (at: number) => void): void {
+  if (kind === 'base' && m.base) see(m.base.start);
+  for (const s of m.statements) {
+    if (kind === 'feature' && s.kind === 'cpuid') for (const e of s.edits) see(e.feature.start);
+    if (kind === 'model' && s.kind === 'cpu' && s.model) see(s.model.start);
+    if (kind === 'model' && s.kind === 'cpuid') for (const n of s.models) see(n.start);
+    if (kind === 'msr' && s.kind === 'migrate') for (const n of s.msrs) see(n.start);
+  }
+}
+
+const KINDS: readonly NameKind[] = ['feature', 'model', 'msr', 'base'];
+
+/**
+ * How many names of each kind some machines have. Where an edit left these counts
+ * alike, every name elsewhere in the file kept its rank, and with it its budget.
+ */
+export function nameCounts(machines: readonly MachineDecl[]): string {
+  return KINDS.map((kind) => {
+    let n = 0;
+    for (const m of machines) namesOf(m, kind, () => n++);
+    return n;
+  }).join(',');
 }

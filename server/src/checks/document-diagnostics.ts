@@ -26,6 +26,7 @@ import { keywordFixes } from './keyword-fixes';
 import { Suppressions } from './suppression';
 import { InheritedFolding } from './fold';
 import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
+import { changedRegions, type AnalysedState } from './changed-regions';
 
 export interface AnalysisOptions {
   severity?: SeverityOverrides;
@@ -152,6 +153,17 @@ export class RegionDiagnostics implements DiagnosticsPiece {
 
   private keptSet?: { of: Stored[]; set: Set<Stored> };
   private awaySet?: ReadonlySet<Stored>;
+
+  /**
+   * Whether the piece must be looked at on every analysis: a machine of it is checked
+   * every time (its findings depend on the rest of the workspace), or its related
+   * information points into another document (which may have moved).
+   */
+  get volatile(): boolean {
+    if (this.entries.some((e) => !e.reusable)) return true;
+    const uri = this.doc().uri;
+    return this.all.some((s) => s.related?.some((r) => r.uri !== uri));
+  }
 
   /** Whether a finding of this region is shown folded into a base's (fold.ts). */
   isFolded(s: Stored): boolean {
@@ -297,10 +309,12 @@ export class DocumentDiagnostics {
   private readonly analysed = new Map<string, ParsedDocument>();
   /** Per document, how its pieces find its current version (one closure, holding only the URI). */
   private readonly documentGetters = new Map<string, () => ParsedDocument>();
-  /** The tree each document was last analysed at (its serial). */
-  private readonly analysedTree = new Map<string, number>();
+  /** Where each document's last analysis left off (what the next one may keep). */
+  private readonly lastAnalysis = new Map<string, LastAnalysis>();
   /** Machines checked since construction (for tests and benchmarks). */
   checked = 0;
+  /** Regions whose pieces analyses looked up since construction (for tests and benchmarks). */
+  regionsVisited = 0;
 
   constructor(
     private readonly workspace: Workspace,
@@ -312,7 +326,7 @@ export class DocumentDiagnostics {
   forget(uri: string): void {
     this.pieces.delete(uri);
     this.folding.delete(uri);
-    this.analysedTree.delete(uri);
+    this.lastAnalysis.delete(uri);
     this.analysed.delete(uri);
     this.documentGetters.delete(uri);
   }
@@ -320,47 +334,107 @@ export class DocumentDiagnostics {
   /** The document's pieces, in text order, each up to date. */
   analyse(doc: ParsedDocument): RegionDiagnostics[] {
     this.analysed.set(doc.uri, doc);
+    const previous = this.pieces.get(doc.uri);
+    const last = this.lastAnalysis.get(doc.uri);
+    const changed = previous && last ? changedRegions(doc, last, this.workspace) : undefined;
+    const out = changed ? this.analyseChanged(doc, previous!, last!, changed) : this.analyseAll(doc);
+    this.pieces.set(doc.uri, out);
+    return out;
+  }
+
+  /** Every region of the document: each piece found again, refreshed, folded and placed. */
+  private analyseAll(doc: ParsedDocument): RegionDiagnostics[] {
     const silenced = Suppressions.of(doc);
-    const moved = movedSince(this.analysedTree.get(doc.uri), doc.tree);
-    this.analysedTree.set(doc.uri, doc.tree.serial);
+    const moved = movedSince(this.lastAnalysis.get(doc.uri)?.serial, doc.tree);
     const counts = new Map<string, number>();
     const out: RegionDiagnostics[] = [];
     // Pieces made anew in this analysis: each takes over the version of the piece of its id before.
     const rebuilt: RegionDiagnostics[] = [];
+    const indexOf = new WeakMap<MachineDecl, number>();
+    const volatile = new Set<number>();
     for (const region of doc.tree.regions) {
-      let piece = this.byRegion.get(region);
-      const entries = this.entriesOf(doc, region, piece);
-      let made = false;
-      if (!piece || entries !== piece.entries) {
-        made = true;
-        const all = this.syntax(doc, region);
-        for (const e of entries) for (const s of e.findings) all.push(s);
-        all.sort(byPlace);
-        piece = new RegionDiagnostics(region, entries, all, this.documentOf(doc.uri), this.workspace);
-        this.byRegion.set(region, piece);
-      }
+      const { piece, made } = this.pieceOf(doc, region);
       const name = region.machines.find((m) => m.name)?.name?.text ?? (region.machines.length ? '#unnamed' : '#before');
       // Counted only for names the workspace defines more than once (rare): no map of every name per edit.
       let n = 1;
       if (name[0] === '#' || this.workspace.definitions(name).length > 1) counts.set(name, (n = (counts.get(name) ?? 0) + 1));
       piece.id = n > 1 ? `${name}#${n}` : name;
       piece.refresh(doc, silenced, moved);
+      for (const m of region.machines) indexOf.set(m, out.length);
+      if (piece.volatile) volatile.add(out.length);
       out.push(piece);
       if (made) rebuilt.push(piece);
     }
     const replaced = predecessors(rebuilt, this.pieces.get(doc.uri) ?? []);
-    if (this.options.inherited === 'once') {
-      let folding = this.folding.get(doc.uri);
-      if (!folding) this.folding.set(doc.uri, (folding = new InheritedFolding()));
-      folding.apply(doc, out, (decl) => this.byMachine.get(decl));
-    } else for (const piece of out) piece.fold();
+    if (this.options.inherited === 'once') this.foldingOf(doc.uri).apply(doc, out, (decl) => this.byMachine.get(decl));
+    else for (const piece of out) piece.fold();
     for (const piece of out) {
       piece.finish();
       const before = replaced.get(piece);
       if (before && before !== piece) piece.adopt(before);
     }
-    this.pieces.set(doc.uri, out);
+    this.lastAnalysis.set(doc.uri, { serial: doc.tree.serial, generation: this.workspace.generation, text: doc.text, regions: doc.tree.regions, volatile, indexOf, suppressions: silenced });
     return out;
+  }
+
+  /**
+   * Only the regions an edit can have changed (checks/changed-regions.ts); the other
+   * pieces stay as they are. Ids, lines and suppressions are as before: the edit kept
+   * the line count, the machines' names and every suppression comment.
+   */
+  private analyseChanged(doc: ParsedDocument, previous: RegionDiagnostics[], last: LastAnalysis, changed: Set<number>): RegionDiagnostics[] {
+    const moved = movedSince(last.serial, doc.tree);
+    const out = previous.slice();
+    const rebuilt: RegionDiagnostics[] = [];
+    const refreshed = new Set<RegionDiagnostics>();
+    const volatile = new Set(last.volatile);
+    for (const i of changed) {
+      const { piece, made } = this.pieceOf(doc, doc.tree.regions[i]);
+      piece.id = previous[i].id;
+      piece.refresh(doc, last.suppressions, moved);
+      refreshed.add(piece);
+      if (piece.volatile) volatile.add(i);
+      else volatile.delete(i);
+      out[i] = piece;
+      if (made) rebuilt.push(piece);
+    }
+    let touched: Iterable<RegionDiagnostics>;
+    if (this.options.inherited === 'once') {
+      touched = this.foldingOf(doc.uri).update(doc, out, previous, changed, (decl) => this.byMachine.get(decl));
+    } else {
+      touched = [...changed].map((i) => out[i]);
+      for (const piece of touched) piece.fold();
+    }
+    const replaced = predecessors(rebuilt, previous);
+    for (const piece of touched) {
+      // Folding may have reached pieces this analysis did not refresh: they did not move.
+      if (!refreshed.has(piece)) piece.refresh(doc, last.suppressions, moved);
+      piece.finish();
+      const before = replaced.get(piece);
+      if (before && before !== piece) piece.adopt(before);
+    }
+    this.lastAnalysis.set(doc.uri, { ...last, serial: doc.tree.serial, generation: this.workspace.generation, text: doc.text, regions: doc.tree.regions, volatile });
+    return out;
+  }
+
+  /** The region's piece: the one it had, or a new one when its machines' entries changed. */
+  private pieceOf(doc: ParsedDocument, region: Region): { piece: RegionDiagnostics; made: boolean } {
+    this.regionsVisited++;
+    const piece = this.byRegion.get(region);
+    const entries = this.entriesOf(doc, region, piece);
+    if (piece && entries === piece.entries) return { piece, made: false };
+    const all = this.syntax(doc, region);
+    for (const e of entries) for (const s of e.findings) all.push(s);
+    all.sort(byPlace);
+    const made = new RegionDiagnostics(region, entries, all, this.documentOf(doc.uri), this.workspace);
+    this.byRegion.set(region, made);
+    return { piece: made, made: true };
+  }
+
+  private foldingOf(uri: string): InheritedFolding {
+    let folding = this.folding.get(uri);
+    if (!folding) this.folding.set(uri, (folding = new InheritedFolding()));
+    return folding;
   }
 
   /** The region's machine entries: the piece's own array when every entry is the same as before. */
@@ -446,6 +520,8 @@ export class DocumentDiagnostics {
     return out;
   }
 }
+
+type LastAnalysis = AnalysedState & { suppressions: Suppressions };
 
 /**
  * The piece of the same id in the previous analysis, for each rebuilt piece. A keystroke

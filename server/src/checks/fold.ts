@@ -112,9 +112,9 @@ function rootOf(entry: MachineEntry, uri: string): MachineDecl | undefined {
 export class InheritedFolding {
   private families = new Map<MachineDecl, Family>();
 
+  /** Folds every piece of the document (its families found anew). */
   apply(doc: ParsedDocument, pieces: readonly RegionDiagnostics[], entryOf: (decl: MachineDecl) => MachineEntry | undefined): void {
     const now = new Map<MachineDecl, Family>();
-    const familiesOf = new Map<RegionDiagnostics, Family[]>();
     for (const piece of pieces) {
       for (const entry of piece.entries) {
         const root = rootOf(entry, doc.uri);
@@ -124,9 +124,6 @@ export class InheritedFolding {
         family.entries.push(entry);
         family.pieces.push(piece);
         family.shown.push(piece.unfolded);
-        const list = familiesOf.get(piece);
-        if (!list) familiesOf.set(piece, [family]);
-        else if (!list.includes(family)) list.push(family);
       }
     }
     const changed = new Set<Family>();
@@ -139,23 +136,85 @@ export class InheritedFolding {
       }
     }
     this.families = now;
-    for (const piece of pieces) {
-      const families = familiesOf.get(piece);
-      if (piece.folded && !families?.some((f) => changed.has(f))) continue;
-      if (!families || families.length === 1) {
-        const o = families?.[0].outcome;
-        piece.fold(o?.away.get(piece), o?.extra.get(piece));
+    for (const piece of pieces) this.foldPiece(doc.uri, piece, changed);
+  }
+
+  /**
+   * Folds after an analysis that changed only the pieces at `changed` (the document's
+   * regions and machine headers otherwise as in `previous`): only the families their
+   * machines were or are in are put together again. Returns every piece it folded.
+   */
+  update(
+    doc: ParsedDocument,
+    pieces: readonly RegionDiagnostics[],
+    previous: readonly RegionDiagnostics[],
+    changed: Iterable<number>,
+    entryOf: (decl: MachineDecl) => MachineEntry | undefined,
+  ): Set<RegionDiagnostics> {
+    const uri = doc.uri;
+    const replaced = new Set<RegionDiagnostics>();
+    const added: RegionDiagnostics[] = [];
+    const roots = new Set<MachineDecl>();
+    const touched = new Set<RegionDiagnostics>();
+    for (const i of changed) {
+      touched.add(pieces[i]);
+      if (pieces[i] === previous[i]) continue;
+      replaced.add(previous[i]);
+      added.push(pieces[i]);
+      for (const piece of [previous[i], pieces[i]]) {
+        for (const entry of piece.entries) {
+          const root = rootOf(entry, uri);
+          if (root) roots.add(root);
+        }
+      }
+    }
+    const changedFamilies = new Set<Family>();
+    for (const root of roots) {
+      const before = this.families.get(root);
+      const members: Array<{ entry: MachineEntry; piece: RegionDiagnostics }> = [];
+      if (before) for (let k = 0; k < before.entries.length; k++) if (!replaced.has(before.pieces[k])) members.push({ entry: before.entries[k], piece: before.pieces[k] });
+      for (const piece of added) for (const entry of piece.entries) if (rootOf(entry, uri) === root) members.push({ entry, piece });
+      // Text order (a stable sort keeps the machines of one region in their order).
+      members.sort((a, b) => a.piece.region.start - b.piece.region.start);
+      if (members.length === 0) {
+        this.families.delete(root);
         continue;
       }
-      // A region with machines of several families (rare): their outcomes together.
-      const away: Stored[] = [];
-      const extra = new Map<Stored, StoredRelated[]>();
-      for (const f of families) {
-        away.push(...(f.outcome!.away.get(piece) ?? []));
-        for (const [carrier, list] of f.outcome!.extra.get(piece) ?? []) extra.set(carrier, list);
+      const family: Family = { entries: members.map((m) => m.entry), pieces: members.map((m) => m.piece), shown: members.map((m) => m.piece.unfolded) };
+      if (before && sameMembers(before, family)) family.outcome = before.outcome;
+      else {
+        family.outcome = foldFamily(uri, family, entryOf);
+        changedFamilies.add(family);
       }
-      piece.fold(away, extra);
+      this.families.set(root, family);
+      for (const piece of family.pieces) touched.add(piece);
     }
+    for (const piece of touched) this.foldPiece(uri, piece, changedFamilies);
+    return touched;
+  }
+
+  /** Applies the outcomes of the piece's families to it (again only when one of them changed). */
+  private foldPiece(uri: string, piece: RegionDiagnostics, changed: ReadonlySet<Family>): void {
+    const families: Family[] = [];
+    for (const entry of piece.entries) {
+      const root = rootOf(entry, uri);
+      const family = root && this.families.get(root);
+      if (family && !families.includes(family)) families.push(family);
+    }
+    if (piece.folded && !families.some((f) => changed.has(f))) return;
+    if (families.length <= 1) {
+      const o = families[0]?.outcome;
+      piece.fold(o?.away.get(piece), o?.extra.get(piece));
+      return;
+    }
+    // A region with machines of several families (rare): their outcomes together.
+    const away: Stored[] = [];
+    const extra = new Map<Stored, StoredRelated[]>();
+    for (const f of families) {
+      away.push(...(f.outcome!.away.get(piece) ?? []));
+      for (const [carrier, list] of f.outcome!.extra.get(piece) ?? []) extra.set(carrier, list);
+    }
+    piece.fold(away, extra);
   }
 }
 

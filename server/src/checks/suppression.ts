@@ -6,6 +6,7 @@
 import type { ParsedDocument } from '../model/document';
 import type { Region } from '../syntax/ast';
 import type { Comment } from '../syntax/lexer';
+import { countLineBreaks } from '../common/text';
 
 const MARKER = 'mtype-ignore';
 
@@ -31,6 +32,16 @@ function regionSuppressions(region: Region) {
     ofRegion.set(region, (found = list ?? NONE));
   }
   return found;
+}
+
+/**
+ * A region's line count and its suppression comments by line (relative to the region)
+ * and codes: two versions of a region with the same shape silence the same lines.
+ */
+export function suppressionShape(region: Region, text: string): string {
+  let shape = `${countLineBreaks(text, region.start, region.end)}`;
+  for (const { comment, codes } of regionSuppressions(region)) shape += `;${countLineBreaks(text, region.start, comment.start)}${comment.ownLine ? '+' : ''}:${codes.join(',')}`;
+  return shape;
 }
 
 /** The silenced lines of a document version: by line, and in order (so a region finds its own without a look at each of its lines). */

@@ -26,8 +26,10 @@ export class Workspace {
   private readonly resolved = new Map<string, ResolvedMachine>();
   /** The one ref of each indexed declaration, kept while the declaration survives edits. */
   private readonly refs = new WeakMap<MachineDecl, MachineRef>();
-  /** Bumped on every change; consumers cache per generation. */
+  /** Bumped whenever resolutions are dropped (`invalidatedSince`). */
   generation = 0;
+  /** The names each of the last few generations dropped the resolutions of. */
+  private readonly invalidations: Array<{ generation: number; names: ReadonlySet<string> }> = [];
   /** Documents whose analysis may have changed since the last `takeDirty()`. */
   private dirty = new Set<string>();
 
@@ -255,10 +257,25 @@ export class Workspace {
     }
   }
 
+  /**
+   * The names whose resolutions were dropped after `generation`, so that an analysis
+   * made then can tell which machines may resolve differently now; undefined when
+   * that lies further back than the workspace remembers.
+   */
+  invalidatedSince(generation: number): Set<string> | undefined {
+    const out = new Set<string>();
+    if (generation === this.generation) return out;
+    if (generation > this.generation || !this.invalidations.length || this.invalidations[0].generation > generation + 1) return undefined;
+    for (const entry of this.invalidations) if (entry.generation > generation) for (const n of entry.names) out.add(n);
+    return out;
+  }
+
   private invalidate(names: Set<string>): void {
     this.generation++;
     const all = new Set(names);
     for (const n of names) for (const d of this.dependents(n)) all.add(d);
+    this.invalidations.push({ generation: this.generation, names: all });
+    if (this.invalidations.length > MAX_INVALIDATIONS) this.invalidations.shift();
     for (const n of all) {
       this.resolved.delete(n);
       for (const ref of this.byName.get(n) ?? []) this.dirty.add(ref.doc.uri);
@@ -269,6 +286,9 @@ export class Workspace {
     }
   }
 }
+
+/** Generations of invalidated names kept (an analysis further behind starts over). */
+const MAX_INVALIDATIONS = 16;
 
 function aliasesOf(ref: MachineRef): string[] {
   const out: string[] = [];

@@ -21,7 +21,7 @@ export class Project {
   /** Documents whose pieces are up to date, with their flat list once asked for. */
   private readonly current = new Map<string, { pieces: DiagnosticsPiece[]; flat?: Diagnostic[] }>();
   /** Per document: the pieces' ids and versions last answered, and a generation that moves when they change. */
-  private readonly generations = new Map<string, { key: string; generation: number }>();
+  private readonly generations = new Map<string, { ids: string[]; versions: number[]; generation: number }>();
   private nextGeneration = 1;
 
   constructor(readonly kb: KnowledgeBase, options: AnalysisOptions = {}) {
@@ -32,6 +32,11 @@ export class Project {
   /** Machines checked so far (a re-check shows here; for tests and benchmarks). */
   get machinesChecked(): number {
     return this.analysis.checked;
+  }
+
+  /** Regions the analyses looked at so far (a keystroke inside a machine: its region and its dependents'). */
+  get regionsVisited(): number {
+    return this.analysis.regionsVisited;
   }
 
   setOptions(options: AnalysisOptions): void {
@@ -80,8 +85,10 @@ export class Project {
       if (!doc) return [];
       state = { pieces: this.analysis.analyse(doc) };
       this.current.set(uri, state);
-      const key = state.pieces.map((p) => `${p.id}@${p.version}`).join(' ');
-      if (this.generations.get(uri)?.key !== key) this.generations.set(uri, { key, generation: this.nextGeneration++ });
+      const last = this.generations.get(uri);
+      if (!last || !samePieces(last, state.pieces)) {
+        this.generations.set(uri, { ids: state.pieces.map((p) => p.id), versions: state.pieces.map((p) => p.version), generation: this.nextGeneration++ });
+      }
     }
     return state.pieces;
   }
@@ -108,4 +115,11 @@ export class Project {
     for (const uri of dirty) this.current.delete(uri);
     return dirty;
   }
+}
+
+/** Whether the pieces are, id by id, at the versions last answered. */
+function samePieces(last: { ids: string[]; versions: number[] }, pieces: readonly DiagnosticsPiece[]): boolean {
+  if (last.ids.length !== pieces.length) return false;
+  for (let i = 0; i < pieces.length; i++) if (last.ids[i] !== pieces[i].id || last.versions[i] !== pieces[i].version) return false;
+  return true;
 }

@@ -216,4 +216,10 @@ export interface TreeChange {
   at: number;
   end: number;
   lineDelta: number;
+  /**
+   * Which regions were parsed again: `removed` regions of the old tree from index
+   * `index` on were replaced by `added` new ones; every other region is the same
+   * object, moved. Absent when a region outside that stretch changed too.
+   */
+  regions?: { index: number; removed: number; added: number };
 }

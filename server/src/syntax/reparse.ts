@@ -10,7 +10,7 @@
  * text: a tree is valid until its document's next version is parsed from it.
  */
 import { countLineBreaks } from '../common/text';
-import type { MachineDecl, Region, SyntaxTree } from './ast';
+import type { MachineDecl, Region, SyntaxTree, TreeChange } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
 import { reanchor } from './placed';
@@ -45,6 +45,8 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   // (Text before the first machine starts a region only at the start of the file, so it is always touched.)
   if (hi + 1 < regions.length && regions[hi + 1].start === oldEnd && (!lineBreakBefore(text, oldEnd + delta) || (hi + 1 === 0 && !startsWithMachine(before, 0)))) hi++;
   let fresh: Region[];
+  // Set when the region before the stretch took in blank lines (it is the same object, but longer).
+  let lengthened = false;
   for (;;) {
     const from = regions[lo].start;
     const to = (hi >= 0 ? regions[hi].end : 0) + delta;
@@ -56,6 +58,7 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
       if (blank(text, fresh[0])) {
         regions[lo - 1].end = fresh[0].end;
         fresh.shift();
+        lengthened = true;
         break;
       }
       lo--;
@@ -85,7 +88,8 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   }
   // A \r just before the stretch may pair with what follows it differently now: line count unknown.
   const lineDelta = text.charCodeAt(at - 1) === 13 ? NaN : countLineBreaks(text, at, oldEnd + delta) - countLineBreaks(before, at, oldEnd);
-  const change = { from: old.serial, at, end: oldEnd + delta, lineDelta };
+  const change: TreeChange = { from: old.serial, at, end: oldEnd + delta, lineDelta };
+  if (!lengthened) change.regions = { index: lo, removed: hi - lo + 1, added: fresh.length };
   return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after], [...old.changes.slice(1 - KEPT_CHANGES), change]);
 }
 

@@ -1,0 +1,82 @@
+/**
+ * Which regions of a document an edit can have changed the analysis of.
+ *
+ * After a keystroke that kept the line count and every machine's header (name,
+ * base, aliases, and how many names of each kind it holds: the did-you-mean budget
+ * ranks them) and every suppression comment's line, those are: the regions parsed again, the regions of machines whose
+ * resolution the workspace dropped since the last analysis (the edited machine's
+ * dependents, or a change in another document), and the regions whose findings are
+ * made anew on every analysis (they depend on the rest of the workspace). Every
+ * other region keeps its piece as it is: same findings, same lines, same version.
+ * Anything else gives undefined, and the whole document is analysed.
+ */
+import type { ParsedDocument } from '../model/document';
+import type { Workspace } from '../model/workspace';
+import type { MachineDecl, Region } from '../syntax/ast';
+import { nameCounts } from './budget';
+import { suppressionShape } from './suppression';
+
+/** Where the last analysis of a document left off. */
+export interface AnalysedState {
+  /** The tree analysed (its serial). */
+  serial: number;
+  /** The workspace generation then (`Workspace.invalidatedSince`). */
+  generation: number;
+  /** Its text and regions, in order. */
+  text: string;
+  regions: readonly Region[];
+  /** Indexes of the regions analysed again every time. */
+  volatile: ReadonlySet<number>;
+  /** The region index of each machine analysed. */
+  indexOf: WeakMap<MachineDecl, number>;
+}
+
+export function changedRegions(doc: ParsedDocument, last: AnalysedState, workspace: Workspace): Set<number> | undefined {
+  const tree = doc.tree;
+  const change = tree.changes[tree.changes.length - 1];
+  // One re-parse since, on one line.
+  if (!change || change.from !== last.serial || change.lineDelta !== 0 || !change.regions) return undefined;
+  const { index, removed, added } = change.regions;
+  if (removed !== added || tree.regions.length !== last.regions.length) return undefined;
+  const out = new Set<number>();
+  for (let k = index; k < index + added; k++) {
+    const region = tree.regions[k];
+    if (!sameHeaders(last.regions[k], last.text, region, tree.text)) return undefined;
+    for (const m of region.machines) last.indexOf.set(m, k);
+    out.add(k);
+  }
+  const names = workspace.invalidatedSince(last.generation);
+  if (!names) return undefined;
+  for (const i of last.volatile) out.add(i);
+  for (const name of names) {
+    for (const ref of workspace.definitions(name)) {
+      if (ref.doc.uri !== doc.uri) continue;
+      const i = last.indexOf.get(ref.decl);
+      if (i === undefined || tree.regions[i]?.machines.includes(ref.decl) !== true) return undefined;
+      out.add(i);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a re-parsed region still declares what the rest of the document sees of
+ * it: the same machines by name, base and aliases, as many names of each kind, and
+ * the same suppression comments on the same lines (one may silence the first line
+ * of the next region, and the analysis keeps the document's silenced lines).
+ */
+function sameHeaders(before: Region, beforeText: string, now: Region, nowText: string): boolean {
+  if (before.machines.length !== now.machines.length || suppressionShape(before, beforeText) !== suppressionShape(now, nowText)) return false;
+  for (let i = 0; i < now.machines.length; i++) {
+    const a = before.machines[i];
+    const b = now.machines[i];
+    if (a.name?.text !== b.name?.text || a.base?.text !== b.base?.text || aliases(a) !== aliases(b)) return false;
+  }
+  return nameCounts(before.machines) === nameCounts(now.machines);
+}
+
+function aliases(m: MachineDecl): string {
+  let out = '';
+  for (const s of m.statements) if (s.kind === 'alias') out += `${s.name?.text ?? ''} `;
+  return out;
+}
