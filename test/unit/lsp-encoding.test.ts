@@ -110,6 +110,11 @@ test('a message with raw pieces is the JSON of the message with the values in pl
   // The writer's arena: each message's bytes are right, though the buffer is written over.
   const arena = new ByteArena();
   for (const m of [wide, response, wide, msg]) assert.deepEqual(Buffer.from(encodeMessageBytes(m as never, arena)), Buffer.from(encodeMessage(m as never), 'utf8'));
+  // Framed as the stdio writer sends it: the header counts the body's bytes, not its characters.
+  for (const m of [wide, msg]) {
+    const body = Buffer.from(encodeMessage(m as never), 'utf8');
+    assert.deepEqual(Buffer.from(encodeMessageBytes(m as never, arena, true)), Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+  }
 });
 
 test('pieces whose version did not move are not asked for their lists; pieces out of text order fall back to the sorted flat list', () => {

@@ -32,6 +32,7 @@ import { MAX_DOCUMENT_CHARS, isWorkspaceMtype, readFileText, uriToPath } from '.
 import { WorkspaceIndexer } from './indexing';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
 import { registerBenchStats } from './bench-stats';
+import { collectYoungIfFull } from './idle-gc';
 
 /**
  * What the editor shows before (or without) settings: one finding per cause, so a
@@ -39,6 +40,8 @@ import { registerBenchStats } from './bench-stats';
  * machine of the chain (the command line reports per machine type unless told).
  */
 const EDITOR_DEFAULTS = { inherited: 'once' } as const;
+/** Answers from this size on are followed by a collection in idle time (lsp/idle-gc.ts). */
+const IDLE_COLLECTION_BYTES = 256 * 1024;
 
 /** What a pull client was last told about a document. */
 interface Report {
@@ -279,10 +282,19 @@ export class MtypeSession {
         // An unchanged list is re-sent only with a new version (the client learns it is current).
         if (!edited.has(uri) && json.equals(this.published.get(uri))) continue;
         const params = { uri, version: doc.version, diagnostics: new RawJson(json) };
-        void this.connection.sendNotification(PublishDiagnosticsNotification.method, params);
+        const sent = this.connection.sendNotification(PublishDiagnosticsNotification.method, params);
+        // A large answer is read and parsed by the editor for a while: the server's idle time.
+        if (json.byteLength > IDLE_COLLECTION_BYTES) void sent.then(() => this.collectWhileIdle());
         this.published.set(uri, json);
       }
     }
+  }
+
+  /** A young-generation collection (lsp/idle-gc.ts), unless more work is waiting already. */
+  private collectWhileIdle(): void {
+    setImmediate(() => {
+      if (this.cancelFlush === undefined) collectYoungIfFull();
+    });
   }
 
   /** textDocument/diagnostic: the report, or `unchanged` when the client has it already. */

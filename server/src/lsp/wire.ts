@@ -9,7 +9,7 @@
  */
 import { Console } from 'node:console';
 import { randomBytes } from 'node:crypto';
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection, type Message } from 'vscode-languageserver/node';
+import { AbstractMessageWriter, createConnection, ProposedFeatures, StreamMessageReader, type Connection, type Message, type MessageWriter } from 'vscode-languageserver/node';
 
 /**
  * A JSON text in parts, with its UTF-8 length: what the diagnostics encoder answers and
@@ -79,8 +79,7 @@ export function encodeMessage(msg: Message): string {
 
 /**
  * A buffer that grows and is written over: the writer's, reused for each message once
- * the previous one is written (the writer sends one message at a time and waits for
- * the stream to take it), so a megabyte answer allocates nothing new.
+ * the stream has written the previous one out, so a megabyte answer allocates nothing new.
  */
 export class ByteArena {
   private buffer = Buffer.allocUnsafe(0);
@@ -95,15 +94,53 @@ export class ByteArena {
 /**
  * The message as UTF-8 bytes, written part by part into one buffer (the arena's when
  * given): the spliced diagnostics (megabytes for a large file) are never joined into
- * one more string.
+ * one more string. With `framed`, the Content-Length header comes first, in the same buffer.
  */
-export function encodeMessageBytes(msg: Message, arena?: ByteArena): Buffer {
+export function encodeMessageBytes(msg: Message, arena?: ByteArena, framed = false): Buffer {
   const { parts, byteLength } = messageParts(msg);
-  if (!arena && parts.length === 1) return Buffer.from(parts[0], 'utf8');
-  const out = arena ? arena.take(byteLength) : Buffer.allocUnsafe(byteLength);
-  let at = 0;
+  const header = framed ? `Content-Length: ${byteLength}\r\n\r\n` : '';
+  if (!arena && parts.length === 1 && !framed) return Buffer.from(parts[0], 'utf8');
+  const out = arena ? arena.take(header.length + byteLength) : Buffer.allocUnsafe(header.length + byteLength);
+  let at = out.write(header, 0, 'ascii');
   for (const p of parts) at += out.write(p, at, 'utf8');
   return out;
+}
+
+/**
+ * Writes each message as one framed buffer, at once and in order. The library's own
+ * stream writer waits a turn of the event loop before it encodes, then writes the
+ * header and the body apart and waits for the first; for a megabyte of diagnostics
+ * per keystroke those turns are in the way while the editor waits.
+ */
+class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter {
+  private readonly arena = new ByteArena();
+  /** The arena's bytes are still queued in the stream: the next message needs its own buffer. */
+  private arenaQueued = false;
+  private errors = 0;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    super();
+    stream.on('error', (error: Error) => this.fireError(error));
+    stream.on('close', () => this.fireClose());
+  }
+
+  write(msg: Message): Promise<void> {
+    const fromArena = !this.arenaQueued;
+    const bytes = encodeMessageBytes(msg, fromArena ? this.arena : undefined, true);
+    if (fromArena) this.arenaQueued = true;
+    return new Promise((resolve, reject) => {
+      this.stream.write(bytes, (error) => {
+        if (fromArena) this.arenaQueued = false;
+        if (!error) return resolve();
+        this.fireError(error, msg, ++this.errors);
+        reject(error);
+      });
+    });
+  }
+
+  end(): void {
+    this.stream.end();
+  }
 }
 
 /** The message's JSON text in parts: the stringified message around each RawJson's parts. */
@@ -137,18 +174,7 @@ function messageParts(msg: Message): JsonParts {
  * console output off stdout (which carries the protocol).
  */
 export function createStdioConnection(): Connection {
-  const arena = new ByteArena();
-  const writer = new StreamMessageWriter(process.stdout, {
-    charset: 'utf-8',
-    contentTypeEncoder: {
-      name: 'application/json',
-      // Content-Length is the byte length of this buffer (UTF-8), computed by the writer. The
-      // writer encodes under its write lock and holds it until the stream has taken the bytes,
-      // so the arena is free again when the next message is encoded.
-      encode: (msg) => Promise.resolve(encodeMessageBytes(msg, arena)),
-    },
-  });
-  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), writer);
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StdioMessageWriter(process.stdout));
   let shutdown = false;
   connection.onShutdown(() => {
     shutdown = true;
