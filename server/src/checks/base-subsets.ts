@@ -116,9 +116,10 @@ export function kvmDefaultBits(view: CpuidView): EffectiveBit[] {
 
 /**
  * Enabled bits whose dependencies may be missing: base bits with a dependency the
- * base lacks, base bits depending on a masked bit, and whitelisted bits with dependencies.
+ * base lacks, base bits depending on a masked bit (as base bits: most turn out to be
+ * reported already, for an earlier model), and whitelisted bits with dependencies.
  */
-export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): EffectiveBit[] {
+export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): { base: BaseBit[]; whitelisted: EffectiveBit[] } {
   const base = view.base;
   // A base is one QEMU release (view.qemu), so release-bound dependencies are fixed per base.
   const qemu = view.qemu;
@@ -141,8 +142,9 @@ export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): Effect
   };
   for (const d of globalEdits(view.global, '-', 'any', anyFeature)) if (!view.scoped.has(d.feature.name)) pickDependents(d);
   for (const d of view.scoped.values()) if (d.edit.edit.sign === '-') pickDependents(d);
-  const out: EffectiveBit[] = [];
-  for (const bit of picked) if (!view.decision(bit.feature.name)) out.push(view.materialize(bit));
-  pushWhitelisted(out, view, `dependencies|${qemu}`, (f) => dependenciesAt(f, qemu).length > 0);
-  return out;
+  const enabledBase: BaseBit[] = [];
+  for (const bit of picked) if (!view.decision(bit.feature.name)) enabledBase.push(bit);
+  const whitelisted: EffectiveBit[] = [];
+  pushWhitelisted(whitelisted, view, `dependencies|${qemu}`, (f) => dependenciesAt(f, qemu).length > 0);
+  return { base: enabledBase, whitelisted };
 }

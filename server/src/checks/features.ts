@@ -12,6 +12,7 @@ import { dependenciesAt, dependencyCandidates } from './base-subsets';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
+import type { EffectiveBit } from '../model/cpuid';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -142,29 +143,33 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
   // The missing dependencies reported so far, per bit: a machine reports each pair once, for its first model.
   const reported = new Map<FeatureRecord, Set<FeatureRecord>>();
   for (const cpuid of ctx.views) {
-    for (const bit of dependencyCandidates(cpuid, ctx.kb)) {
-      for (const depName of dependenciesAt(bit.feature, cpuid.qemu)) {
+    const check = (feature: FeatureRecord, bitOf: () => EffectiveBit) => {
+      for (const depName of dependenciesAt(feature, cpuid.qemu)) {
         const dep = ctx.kb.feature(depName);
         if (!dep || cpuid.isEnabled(dep.name)) continue;
-        let missing = reported.get(bit.feature);
-        if (!missing) reported.set(bit.feature, (missing = new Set()));
+        let missing = reported.get(feature);
+        if (!missing) reported.set(feature, (missing = new Set()));
         if (missing.has(dep)) continue;
         missing.add(dep);
-        const key = `${bit.feature.name}>${dep.name}`;
+        const bit = bitOf();
+        const key = `${feature.name}>${dep.name}`;
         const masked = cpuid.masked(dep.name);
         // Point at what the author can change: their own mask of the dependency, else where the bit came from.
         const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
-        const where = ctx.place(origin, `${bit.feature.name} comes from here`);
+        const where = ctx.place(origin, `${feature.name} comes from here`);
         // The cause is the mask when there is one (a base's mask, inherited), else the bit's origin.
         const cause = masked?.edit.origin ?? ctx.causeOf(bit);
         report({
           code: 'MT103',
-          message: `${featureWithLocation(bit.feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${cpuid.modelName}`,
+          message: `${featureWithLocation(feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${cpuid.modelName}`,
           ...where,
           cause: causeAt(cause, `${key}|${masked ? 'masked' : 'off'}`),
           fixes: [{ kind: 'whitelist', title: `Whitelist ${dep.name}`, machine: ctx.name, features: [dep.name], preferred: true }],
         });
       }
-    }
+    };
+    const { base, whitelisted } = dependencyCandidates(cpuid, ctx.kb);
+    for (const b of base) check(b.feature, () => cpuid.materialize(b));
+    for (const bit of whitelisted) check(bit.feature, () => bit);
   }
 };

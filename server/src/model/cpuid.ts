@@ -97,44 +97,69 @@ const NO_EDITS: ReadonlyMap<string, DecidedEdit> = new Map();
 export function cpuidView(machine: ResolvedMachine, modelName: string, modelOrigin: Origin | undefined, kb: KnowledgeBase): CpuidView {
   const qemu = effectiveQemu(machine, kb);
   const model = kb.model(modelName);
-  const base = baseBits(kb, model, qemu, machine.accel.value === 'kvm');
-  const qemuOrigin = machine.qemu?.origin;
-  const compatOrigin = qemuOrigin ?? modelOrigin;
-  const kvmOrigin = machine.accel.origin ?? qemuOrigin;
   const summary = editSummary(machine, kb);
-  const global = summary.global;
-  const scoped = scopedDecisions(summary, model, modelName, kb);
-  const decision = scoped.size ? (name: string) => scoped.get(name) ?? global.get(name) : (name: string) => global.get(name);
-  const decisions = () => [...[...global.values()].filter((d) => !scoped.has(d.feature.name)), ...scoped.values()];
-  return {
-    modelName,
-    model,
-    modelOrigin,
-    release: base.release,
-    qemu,
-    base,
-    global,
-    scoped,
-    decision,
-    whitelisted: (name) => {
-      const d = decision(name);
-      return d && d.edit.edit.sign === '+' ? whitelistBit(d) : undefined;
-    },
-    masked: (name) => {
-      const d = decision(name);
-      return d && d.edit.edit.sign === '-' ? maskBit(d) : undefined;
-    },
-    whitelistedBits: () => decisions().filter((d) => d.edit.edit.sign === '+').map(whitelistBit),
-    maskedBits: () => decisions().filter((d) => d.edit.edit.sign === '-').map(maskBit),
-    isEnabled: (name) => {
-      const d = decision(name);
-      return d ? d.edit.edit.sign === '+' : base.byName.has(name);
-    },
-    materialize: (bit) =>
-      bit.from === 'kvm'
-        ? { feature: bit.feature, source: 'kvm-default', origin: kvmOrigin }
-        : { feature: bit.feature, source: 'model', origin: bit.from === 'model' ? modelOrigin : compatOrigin },
-  };
+  return new ModelView(machine, modelName, model, modelOrigin, qemu, baseBits(kb, model, qemu, machine.accel.value === 'kvm'), summary.global, scopedDecisions(summary, model, modelName, kb));
+}
+
+/** A machine's view of one model (a class: a deep machine has tens of them per check run). */
+class ModelView implements CpuidView {
+  readonly release?: ReleaseRecord;
+  private readonly compatOrigin?: Origin;
+  private readonly kvmOrigin?: Origin;
+
+  constructor(
+    machine: ResolvedMachine,
+    readonly modelName: string,
+    readonly model: ModelRecord | undefined,
+    readonly modelOrigin: Origin | undefined,
+    readonly qemu: string,
+    readonly base: BaseCpuid,
+    readonly global: ReadonlyMap<string, DecidedEdit>,
+    readonly scoped: ReadonlyMap<string, DecidedEdit>,
+  ) {
+    this.release = base.release;
+    const qemuOrigin = machine.qemu?.origin;
+    this.compatOrigin = qemuOrigin ?? modelOrigin;
+    this.kvmOrigin = machine.accel.origin ?? qemuOrigin;
+  }
+
+  decision(name: string): DecidedEdit | undefined {
+    return this.scoped.size ? this.scoped.get(name) ?? this.global.get(name) : this.global.get(name);
+  }
+
+  whitelisted(name: string): EffectiveBit | undefined {
+    const d = this.decision(name);
+    return d && d.edit.edit.sign === '+' ? whitelistBit(d) : undefined;
+  }
+
+  masked(name: string): MaskedBit | undefined {
+    const d = this.decision(name);
+    return d && d.edit.edit.sign === '-' ? maskBit(d) : undefined;
+  }
+
+  whitelistedBits(): EffectiveBit[] {
+    return this.decisions().filter((d) => d.edit.edit.sign === '+').map(whitelistBit);
+  }
+
+  maskedBits(): MaskedBit[] {
+    return this.decisions().filter((d) => d.edit.edit.sign === '-').map(maskBit);
+  }
+
+  isEnabled(name: string): boolean {
+    const d = this.decision(name);
+    return d ? d.edit.edit.sign === '+' : this.base.byName.has(name);
+  }
+
+  materialize(bit: BaseBit): EffectiveBit {
+    return bit.from === 'kvm'
+      ? { feature: bit.feature, source: 'kvm-default', origin: this.kvmOrigin, edit: undefined }
+      : { feature: bit.feature, source: 'model', origin: bit.from === 'model' ? this.modelOrigin : this.compatOrigin, edit: undefined };
+  }
+
+  /** Every deciding edit: the global ones the model's `cpuid for` edits leave, then those. */
+  private decisions(): DecidedEdit[] {
+    return [...[...this.global.values()].filter((d) => !this.scoped.has(d.feature.name)), ...this.scoped.values()];
+  }
 }
 
 /** The `cpuid for` edits that apply to one model and come after the edit deciding their feature so far. */

@@ -139,9 +139,29 @@ export function resolveMachine(ref: MachineRef, lookup: MachineLookup): Resolved
  * statements (the workspace caches every step), never a walk of the whole chain.
  */
 export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefined): ResolvedMachine {
+  // Every resolution has every field, in one order: the checks read them on every machine, and
+  // objects of one shape keep those reads fast (a shape per set of stated lines would not).
   const resolved: ResolvedMachine = base
     ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), provides: base.provides.slice(), compat: copyOf(base.compat), editSummary: undefined }
-    : { ref, chain: [ref], accel: { value: 'kvm' }, followsHost: { value: false }, edits: [], migrate: [], provides: [], compat: new Map() };
+    : {
+        ref,
+        chain: [ref],
+        cycle: undefined,
+        missingBase: undefined,
+        qemu: undefined,
+        hostKernelMin: undefined,
+        hostKernelMax: undefined,
+        provides: [],
+        tscFrequency: undefined,
+        accel: { value: 'kvm', origin: undefined },
+        cpu: undefined,
+        followsHost: { value: false, origin: undefined },
+        edits: [],
+        migrate: [],
+        compat: new Map(),
+        base: undefined,
+        editSummary: undefined,
+      };
   const decl = ref.decl;
   const qemu = first(decl, 'qemu');
   if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(ref, qemu) };
