@@ -6,6 +6,7 @@ import type { FeatureRecord, HostVendor, KernelsFile, LibvirtFile, ModelCompatRe
 import { LibvirtNames } from './libvirt-names';
 import { compareVersions } from '../common/version';
 import { suggest } from '../common/suggest';
+import { featureShape, modelShape, msrShape } from './record-shapes';
 
 export interface KnowledgeBaseData {
   features: FeatureRecord[];
@@ -39,9 +40,9 @@ export class KnowledgeBase {
   private readonly msrsByFeature = new Map<string, MsrRecord[]>();
 
   constructor(data: KnowledgeBaseData) {
-    this.features = data.features;
-    this.msrs = data.msrs;
-    this.models = data.models;
+    this.features = data.features.map(featureShape);
+    this.msrs = data.msrs.map(msrShape);
+    this.models = data.models.map(modelShape);
     this.releases = [...data.releases.releases].sort((a, b) => compareVersions(a.version, b.version));
     this.modelCompat = data.releases.modelCompat;
     this.machineTypes = data.releases.machineTypes ?? {};
