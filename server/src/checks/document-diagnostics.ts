@@ -160,10 +160,15 @@ export class RegionDiagnostics implements DiagnosticsPiece {
    * information points into another document (which may have moved).
    */
   get volatile(): boolean {
-    if (this.entries.some((e) => !e.reusable)) return true;
-    const uri = this.doc().uri;
-    return this.all.some((s) => s.related?.some((r) => r.uri !== uri));
+    // A piece's entries and findings never change: worked out once.
+    if (this.volatileCache === undefined) {
+      const uri = this.doc().uri;
+      this.volatileCache = this.entries.some((e) => !e.reusable) || this.all.some((s) => s.related?.some((r) => r.uri !== uri) ?? false);
+    }
+    return this.volatileCache;
   }
+
+  private volatileCache?: boolean;
 
   /** Whether a finding of this region is shown folded into a base's (fold.ts). */
   isFolded(s: Stored): boolean {
