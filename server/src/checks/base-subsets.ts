@@ -80,31 +80,47 @@ function enabledAmong(view: CpuidView, bits: readonly BaseBit[], kb: KnowledgeBa
 }
 
 /**
- * Per global edit map (one per machine, shared by its views): its whitelisting edits
- * whose feature passes a test, by the test's key. A deep machine has a hundred edits
- * and tens of models; the test runs once per edit instead of once per edit and model.
+ * Per global edit map (one per machine, shared by its views, so one QEMU release): its
+ * whitelisted bits whose feature passes a test, by the test's key, and its masks. A deep
+ * machine has a hundred edits and tens of models; each test runs once per edit instead of
+ * once per edit and model.
  */
-const globalLists = new WeakMap<ReadonlyMap<string, DecidedEdit>, Map<string, DecidedEdit[]>>();
+interface GlobalLists {
+  whitelisted: Map<string, EffectiveBit[]>;
+  masks?: DecidedEdit[];
+}
+const globalLists = new WeakMap<ReadonlyMap<string, DecidedEdit>, GlobalLists>();
 
-function globalEdits(global: ReadonlyMap<string, DecidedEdit>, sign: '+' | '-', key: string, test: (f: FeatureRecord) => boolean): DecidedEdit[] {
-  let byKey = globalLists.get(global);
-  if (!byKey) globalLists.set(global, (byKey = new Map()));
-  const fullKey = `${sign}${key}`;
-  let list = byKey.get(fullKey);
+function listsOf(global: ReadonlyMap<string, DecidedEdit>): GlobalLists {
+  let lists = globalLists.get(global);
+  if (!lists) globalLists.set(global, (lists = { whitelisted: new Map(), masks: undefined }));
+  return lists;
+}
+
+function globalWhitelist(global: ReadonlyMap<string, DecidedEdit>, key: string, test: (f: FeatureRecord) => boolean): EffectiveBit[] {
+  const lists = listsOf(global);
+  let list = lists.whitelisted.get(key);
   if (!list) {
     list = [];
-    for (const d of global.values()) if (d.edit.edit.sign === sign && test(d.feature)) list.push(d);
-    byKey.set(fullKey, list);
+    for (const d of global.values()) if (d.edit.edit.sign === '+' && test(d.feature)) list.push(whitelistBit(d));
+    lists.whitelisted.set(key, list);
   }
   return list;
 }
 
-const anyFeature = () => true;
+function globalMasks(global: ReadonlyMap<string, DecidedEdit>): DecidedEdit[] {
+  const lists = listsOf(global);
+  if (!lists.masks) {
+    lists.masks = [];
+    for (const d of global.values()) if (d.edit.edit.sign === '-') lists.masks.push(d);
+  }
+  return lists.masks;
+}
 
 /** The view's whitelisted bits whose feature passes `test` (`key` names the test): the machine's global ones, then its `cpuid for` ones. */
 function pushWhitelisted(out: EffectiveBit[], view: CpuidView, key: string, test: (f: FeatureRecord) => boolean): void {
   const scoped = view.scoped;
-  for (const d of globalEdits(view.global, '+', key, test)) if (!scoped.has(d.feature.name)) out.push(whitelistBit(d));
+  for (const bit of globalWhitelist(view.global, key, test)) if (!scoped.has(bit.feature.name)) out.push(bit);
   for (const d of scoped.values()) if (d.edit.edit.sign === '+' && test(d.feature)) out.push(whitelistBit(d));
 }
 
@@ -140,11 +156,11 @@ export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): { base
   const pickDependents = (d: DecidedEdit) => {
     for (const b of dependents.get(d.feature.name) ?? []) picked.add(b);
   };
-  for (const d of globalEdits(view.global, '-', 'any', anyFeature)) if (!view.scoped.has(d.feature.name)) pickDependents(d);
+  for (const d of globalMasks(view.global)) if (!view.scoped.has(d.feature.name)) pickDependents(d);
   for (const d of view.scoped.values()) if (d.edit.edit.sign === '-') pickDependents(d);
   const enabledBase: BaseBit[] = [];
   for (const bit of picked) if (!view.decision(bit.feature.name)) enabledBase.push(bit);
   const whitelisted: EffectiveBit[] = [];
-  pushWhitelisted(whitelisted, view, `dependencies|${qemu}`, (f) => dependenciesAt(f, qemu).length > 0);
+  pushWhitelisted(whitelisted, view, 'dependencies', (f) => dependenciesAt(f, qemu).length > 0);
   return { base: enabledBase, whitelisted };
 }

@@ -235,13 +235,24 @@ export interface BaseCpuid {
  * They depend on the KB only, so they are computed once per combination and shared
  * by every machine (and every model of a machine) that uses it.
  */
-const baseCache = new WeakMap<KnowledgeBase, Map<string, BaseCpuid>>();
+const baseCache = new WeakMap<KnowledgeBase, Map<ModelRecord | undefined, Map<string, BaseCpuid[]>>>();
+/** Bases kept at most per knowledge base: qemu versions come from user text. */
+const MAX_BASES = 4096;
+let baseCount = 0;
 
+/** Keyed by the objects and strings as they come (no key string: every view of every machine checked asks). */
 function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: string, kvm: boolean): BaseCpuid {
-  let cache = baseCache.get(kb);
-  if (!cache) baseCache.set(kb, (cache = new Map()));
-  const key = `${model?.name ?? ''}|${qemu}|${kvm}`;
-  let base = cache.get(key);
+  let byModel = baseCache.get(kb);
+  if (!byModel || baseCount >= MAX_BASES) {
+    baseCache.set(kb, (byModel = new Map()));
+    baseCount = 0;
+  }
+  let byQemu = byModel.get(model);
+  if (!byQemu) byModel.set(model, (byQemu = new Map()));
+  let pair = byQemu.get(qemu);
+  if (!pair) byQemu.set(qemu, (pair = []));
+  const slot = kvm ? 1 : 0;
+  let base = pair[slot];
   if (base) return base;
   const release = kb.releaseFor(qemu);
   const bits = new Map<string, BaseBit>();
@@ -269,8 +280,8 @@ function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: strin
   // The SVM leaf (0x8000000a) reaches the guest only with svm on (QEMU zeroes it otherwise).
   if (!bits.has('svm')) for (const [name, b] of bits) if (b.feature.word === 'FEAT_SVM') bits.delete(name);
   base = { release, bits: [...bits.values()], byName: bits, subsets: new Map() };
-  if (cache.size >= 4096) cache.clear(); // qemu versions come from user text: keep the cache bounded
-  cache.set(key, base);
+  pair[slot] = base;
+  baseCount++;
   return base;
 }
 
