@@ -6,6 +6,7 @@
  * are a range, and a bit is safe only if every kernel in the range has it.
  */
 import { compareVersions, parseVersion } from '../common/version';
+import { innerMap } from '../common/maps';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { FeatureRecord, HostVendor } from '../kb/types';
 
@@ -88,13 +89,7 @@ export function kernelsHave(f: FeatureRecord, range: KernelRange, vendor: HostVe
     verdicts.set(kb, (byFeature = new Map()));
     verdictCount = 0;
   }
-  let byMin = byFeature.get(f);
-  if (!byMin) byFeature.set(f, (byMin = new Map()));
-  let byMax = byMin.get(range.min);
-  if (!byMax) byMin.set(range.min, (byMax = new Map()));
-  const max = range.max ?? '';
-  let byVendor = byMax.get(max);
-  if (!byVendor) byMax.set(max, (byVendor = new Map()));
+  const byVendor = innerMap(innerMap(innerMap(byFeature, f), range.min), range.max ?? '');
   const v = vendor ?? '';
   let verdict = byVendor.get(v);
   if (!verdict) {

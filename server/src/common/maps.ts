@@ -10,3 +10,10 @@ export function copyOf<K, V>(map: ReadonlyMap<K, V> | undefined): Map<K, V> {
   map?.forEach((v, k) => copy.set(k, v));
   return copy;
 }
+
+/** The map that `outer` holds at `key`, made empty on first use (caches keyed by several objects in turn). */
+export function innerMap<K, K2, V>(outer: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, (inner = new Map()));
+  return inner;
+}

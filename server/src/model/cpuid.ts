@@ -9,6 +9,7 @@ import type { FeatureRecord, ModelRecord, ReleaseRecord } from '../kb/types';
 import { compareVersions } from '../common/version';
 import type { EditRef, Origin, ResolvedMachine } from './resolve';
 import { editSummary, type DecidedEdit, type EditSummary } from './edit-summary';
+import { innerMap } from '../common/maps';
 
 export type BitSource = 'model' | 'kvm-default' | 'whitelist';
 
@@ -247,8 +248,7 @@ function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: strin
     baseCache.set(kb, (byModel = new Map()));
     baseCount = 0;
   }
-  let byQemu = byModel.get(model);
-  if (!byQemu) byModel.set(model, (byQemu = new Map()));
+  const byQemu = innerMap(byModel, model);
   let pair = byQemu.get(qemu);
   if (!pair) byQemu.set(qemu, (pair = []));
   const slot = kvm ? 1 : 0;
