@@ -27,7 +27,7 @@ function collectorOf(): Collector | null {
 }
 
 /** Collects the young generation when it is fuller than `share` of its capacity (the next edit would likely fill it). */
-export function collectYoungIfFull(share = 0.3): boolean {
+export function collectYoungIfFull(share = 0.1): boolean {
   const gc = collectorOf();
   if (!gc) return false;
   const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
