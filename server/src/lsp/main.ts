@@ -2,7 +2,12 @@
 // The transport comes from the command line: --stdio (with the pre-encoding writer,
 // lsp/wire.ts), --node-ipc or --socket=N (the library's own).
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startServer } from './server';
+import { startServer, type MtypeSession } from './server';
 import { createStdioConnection } from './wire';
 
-startServer(process.argv.includes('--stdio') ? createStdioConnection() : createConnection(ProposedFeatures.all));
+if (process.argv.includes('--stdio')) {
+  // Large answers written out leave the server idle while the editor parses them (lsp/idle-gc.ts).
+  const session: MtypeSession = startServer(createStdioConnection({ afterLargeWrite: () => session.collectWhileIdle() }));
+} else {
+  startServer(createConnection(ProposedFeatures.all));
+}

@@ -40,8 +40,6 @@ import { collectYoungIfFull } from './idle-gc';
  * machine of the chain (the command line reports per machine type unless told).
  */
 const EDITOR_DEFAULTS = { inherited: 'once' } as const;
-/** Answers from this size on are followed by a collection in idle time (lsp/idle-gc.ts). */
-const IDLE_COLLECTION_BYTES = 256 * 1024;
 
 /** What a pull client was last told about a document. */
 interface Report {
@@ -282,16 +280,17 @@ export class MtypeSession {
         // An unchanged list is re-sent only with a new version (the client learns it is current).
         if (!edited.has(uri) && json.equals(this.published.get(uri))) continue;
         const params = { uri, version: doc.version, diagnostics: new RawJson(json) };
-        const sent = this.connection.sendNotification(PublishDiagnosticsNotification.method, params);
-        // A large answer is read and parsed by the editor for a while: the server's idle time.
-        if (json.byteLength > IDLE_COLLECTION_BYTES) void sent.then(() => this.collectWhileIdle());
+        void this.connection.sendNotification(PublishDiagnosticsNotification.method, params);
         this.published.set(uri, json);
       }
     }
   }
 
-  /** A young-generation collection (lsp/idle-gc.ts), unless more work is waiting already. */
-  private collectWhileIdle(): void {
+  /**
+   * A young-generation collection (lsp/idle-gc.ts), unless more work is waiting already:
+   * the stdio writer calls it once a large answer is written out, while the editor reads it.
+   */
+  collectWhileIdle(): void {
     setImmediate(() => {
       if (this.cancelFlush === undefined) collectYoungIfFull();
     });

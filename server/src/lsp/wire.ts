@@ -118,7 +118,10 @@ class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter 
   private arenaQueued = false;
   private errors = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly options: StdioOptions = {},
+  ) {
     super();
     stream.on('error', (error: Error) => this.fireError(error));
     stream.on('close', () => this.fireClose());
@@ -131,6 +134,7 @@ class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter 
     return new Promise((resolve, reject) => {
       this.stream.write(bytes, (error) => {
         if (fromArena) this.arenaQueued = false;
+        if (!error && bytes.length >= LARGE_MESSAGE_BYTES) this.options.afterLargeWrite?.();
         if (!error) return resolve();
         this.fireError(error, msg, ++this.errors);
         reject(error);
@@ -168,13 +172,21 @@ function messageParts(msg: Message): JsonParts {
   return new JsonParts(parts, byteLength);
 }
 
+/** Messages from this size on (a large file's diagnostics) call `afterLargeWrite` once written out. */
+const LARGE_MESSAGE_BYTES = 256 * 1024;
+
+export interface StdioOptions {
+  /** Called when a large message has been written out: the client reads and parses it for a while. */
+  afterLargeWrite?: () => void;
+}
+
 /**
  * A connection over stdin/stdout whose writer understands RawJson. It does what
  * vscode-languageserver does for `--stdio` itself: exit when stdin ends, and keep
  * console output off stdout (which carries the protocol).
  */
-export function createStdioConnection(): Connection {
-  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StdioMessageWriter(process.stdout));
+export function createStdioConnection(options: StdioOptions = {}): Connection {
+  const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StdioMessageWriter(process.stdout, options));
   let shutdown = false;
   connection.onShutdown(() => {
     shutdown = true;
