@@ -287,13 +287,11 @@ export class MtypeSession {
   }
 
   /**
-   * A young-generation collection (lsp/idle-gc.ts), unless more work is waiting already:
+   * A young-generation collection (lsp/idle-gc.ts), unless an edit is waiting already:
    * the stdio writer calls it once a large answer is written out, while the editor reads it.
    */
   collectWhileIdle(): void {
-    setImmediate(() => {
-      if (this.cancelFlush === undefined) collectYoungIfFull();
-    });
+    if (this.cancelFlush === undefined) collectYoungIfFull();
   }
 
   /** textDocument/diagnostic: the report, or `unchanged` when the client has it already. */

@@ -116,6 +116,8 @@ class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter 
   private readonly arena = new ByteArena();
   /** The arena's bytes are still queued in the stream: the next message needs its own buffer. */
   private arenaQueued = false;
+  /** Messages handed to the stream and not yet written out. */
+  private writing = 0;
   private errors = 0;
 
   constructor(
@@ -131,10 +133,13 @@ class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter 
     const fromArena = !this.arenaQueued;
     const bytes = encodeMessageBytes(msg, fromArena ? this.arena : undefined, true);
     if (fromArena) this.arenaQueued = true;
+    this.writing++;
     return new Promise((resolve, reject) => {
       this.stream.write(bytes, (error) => {
         if (fromArena) this.arenaQueued = false;
-        if (!error && bytes.length >= LARGE_MESSAGE_BYTES) this.options.afterLargeWrite?.();
+        this.writing--;
+        // Only when nothing else is on its way out: a pause now would hold the next message back.
+        if (!error && bytes.length >= LARGE_MESSAGE_BYTES) setImmediate(() => this.writing === 0 && this.options.afterLargeWrite?.());
         if (!error) return resolve();
         this.fireError(error, msg, ++this.errors);
         reject(error);
@@ -176,7 +181,7 @@ function messageParts(msg: Message): JsonParts {
 const LARGE_MESSAGE_BYTES = 256 * 1024;
 
 export interface StdioOptions {
-  /** Called when a large message has been written out: the client reads and parses it for a while. */
+  /** Called (on an immediate) when a large message has been written out and no other is on its way: the client reads and parses it for a while. */
   afterLargeWrite?: () => void;
 }
 
