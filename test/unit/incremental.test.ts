@@ -111,3 +111,21 @@ test('a keystroke that keeps the lines and the headers looks only at the edited 
     }
   }
 });
+
+test('the workspace says which names lost their resolution since a generation, as far back as it remembers', () => {
+  const p = fresh({ 'a.mtype': 'machine base {\n  qemu 4.0\n}\nmachine child extends base {\n  cpuid +x2apic\n}\nmachine lone {\n  qemu 5.0\n}\n' });
+  const ws = p.workspace;
+  const start = ws.generation;
+  assert.deepEqual([...ws.invalidatedSince(start)!], []);
+  // Editing the base drops it and its dependent, not the unrelated machine.
+  p.update('a.mtype', 'machine base {\n  qemu 4.1\n}\nmachine child extends base {\n  cpuid +x2apic\n}\nmachine lone {\n  qemu 5.0\n}\n');
+  assert.deepEqual([...ws.invalidatedSince(start)!].sort(), ['base', 'child']);
+  const middle = ws.generation;
+  p.update('a.mtype', 'machine base {\n  qemu 4.1\n}\nmachine child extends base {\n  cpuid +x2apic\n}\nmachine lone {\n  qemu 5.1\n}\n');
+  assert.deepEqual([...ws.invalidatedSince(middle)!], ['lone']);
+  assert.deepEqual([...ws.invalidatedSince(start)!].sort(), ['base', 'child', 'lone']);
+  // Far enough back it does not know (the analysis then starts over).
+  for (let i = 0; i < 20; i++) p.update('b.mtype', `machine other {\n  qemu 2.${i}\n}\n`);
+  assert.equal(ws.invalidatedSince(start), undefined);
+  assert.equal(ws.invalidatedSince(ws.generation + 1), undefined);
+});
