@@ -91,6 +91,9 @@ test('a keystroke that keeps the lines and the headers looks only at the edited 
       ['the root of the family (it and its two dependents)', text.replace('+kvm-pv-unhalt', '+kvm-pv-unhaltx'), 3],
       ['the line of the suppression comment', text.replace('+x2apic   # mtype', '+x2apix   # mtype'), 3],
       ['the middle of the family', text.replace('cpuid -x2apic', 'cpuid -x2apicx'), 2],
+      // A new line moves every piece below it, but only the edited machines are analysed again.
+      ['a new line in the middle of the family', text.replace('cpuid -x2apic', 'cpuid -x2apic\n'), 2],
+      ['a new line in a lone machine', text.replace('machine m7 {\n  qemu 2.0\n', 'machine m7 {\n  qemu 2.0\n\n'), 1],
     ];
     for (const [what, edited, regions] of cases) {
       for (const version of [edited, text]) {
@@ -100,8 +103,8 @@ test('a keystroke that keeps the lines and the headers looks only at the edited 
         assert.equal(visited() - before, regions, `${what} (${inherited}): regions looked at`);
       }
     }
-    // A new line, a renamed machine or a changed suppression comment: the whole document again.
-    for (const edited of [text.replace('cpuid -x2apic', 'cpuid -x2apic\n'), text.replace('machine mid ', 'machine midx '), text.replace('MT302', 'MT303')]) {
+    // A renamed machine, a changed suppression comment, a new line in a region with one: the whole document again.
+    for (const edited of [text.replace('machine mid ', 'machine midx '), text.replace('MT302', 'MT303'), text.replace('+kvm-pv-unhalt', '+kvm-pv-unhalt\n')]) {
       const before = visited();
       p.update('f.mtype', edited);
       assert.equal(snapshot(p, 'f.mtype'), snapshot(fresh({ 'f.mtype': edited }, inherited), 'f.mtype'));

@@ -1,20 +1,22 @@
 /**
  * Which regions of a document an edit can have changed the analysis of.
  *
- * After a keystroke that kept the line count and every machine's header (name,
- * base, aliases, and how many names of each kind it holds: the did-you-mean budget
- * ranks them) and every suppression comment's line, those are: the regions parsed again, the regions of machines whose
- * resolution the workspace dropped since the last analysis (the edited machine's
- * dependents, or a change in another document), and the regions whose findings are
- * made anew on every analysis (they depend on the rest of the workspace). Every
- * other region keeps its piece as it is: same findings, same lines, same version.
- * Anything else gives undefined, and the whole document is analysed.
+ * After an edit that kept every machine's header (name, base, aliases, and how many
+ * names of each kind it holds: the did-you-mean budget ranks them) and the suppression
+ * comments of the regions it touched (see `sameHeaders`), those are: the regions
+ * parsed again, the regions of machines whose resolution the workspace dropped since
+ * the last analysis (the edited machine's dependents, or a change in another
+ * document), and the regions whose findings are made anew on every analysis (they
+ * depend on the rest of the workspace). Every other region keeps its piece (same
+ * findings); an edit that changed the line count only moves the pieces below it (the
+ * analysis places every piece again). Anything else gives undefined, and the whole
+ * document is analysed.
  */
 import type { ParsedDocument } from '../model/document';
 import type { Workspace } from '../model/workspace';
 import type { MachineDecl, Region } from '../syntax/ast';
 import { nameCounts } from './budget';
-import { suppressionShape } from './suppression';
+import { hasSuppressions, suppressionShape } from './suppression';
 
 /** Where the last analysis of a document left off. */
 export interface AnalysedState {
@@ -34,14 +36,14 @@ export interface AnalysedState {
 export function changedRegions(doc: ParsedDocument, last: AnalysedState, workspace: Workspace): Set<number> | undefined {
   const tree = doc.tree;
   const change = tree.changes[tree.changes.length - 1];
-  // One re-parse since, on one line.
-  if (!change || change.from !== last.serial || change.lineDelta !== 0 || !change.regions) return undefined;
+  // One re-parse since, with a known line count (a \r before the edit may pair differently).
+  if (!change || change.from !== last.serial || Number.isNaN(change.lineDelta) || !change.regions) return undefined;
   const { index, removed, added } = change.regions;
   if (removed !== added || tree.regions.length !== last.regions.length) return undefined;
   const out = new Set<number>();
   for (let k = index; k < index + added; k++) {
     const region = tree.regions[k];
-    if (!sameHeaders(last.regions[k], last.text, region, tree.text)) return undefined;
+    if (!sameHeaders(last.regions[k], last.text, region, tree.text, change.lineDelta !== 0)) return undefined;
     for (const m of region.machines) last.indexOf.set(m, k);
     out.add(k);
   }
@@ -60,13 +62,16 @@ export function changedRegions(doc: ParsedDocument, last: AnalysedState, workspa
 }
 
 /**
- * Whether a re-parsed region still declares what the rest of the document sees of
- * it: the same machines by name, base and aliases, as many names of each kind, and
- * the same suppression comments on the same lines (one may silence the first line
- * of the next region, and the analysis keeps the document's silenced lines).
+ * Whether a re-parsed region still declares what the rest of the document sees of it:
+ * the same machines by name, base and aliases, and as many names of each kind. And its
+ * suppression comments (one may silence the first line of the next region): on the same
+ * lines when the line count stayed (the analysis keeps the document's silenced lines),
+ * none at all when it changed (the analysis finds the silenced lines again, and only
+ * then does no other region's stay as it was).
  */
-function sameHeaders(before: Region, beforeText: string, now: Region, nowText: string): boolean {
-  if (before.machines.length !== now.machines.length || suppressionShape(before, beforeText) !== suppressionShape(now, nowText)) return false;
+function sameHeaders(before: Region, beforeText: string, now: Region, nowText: string, linesMoved: boolean): boolean {
+  if (before.machines.length !== now.machines.length) return false;
+  if (linesMoved ? hasSuppressions(before) || hasSuppressions(now) : suppressionShape(before, beforeText) !== suppressionShape(now, nowText)) return false;
   for (let i = 0; i < now.machines.length; i++) {
     const a = before.machines[i];
     const b = now.machines[i];

@@ -384,11 +384,15 @@ export class DocumentDiagnostics {
 
   /**
    * Only the regions an edit can have changed (checks/changed-regions.ts); the other
-   * pieces stay as they are. Ids, lines and suppressions are as before: the edit kept
-   * the line count, the machines' names and every suppression comment.
+   * pieces keep their findings. Ids are as before (the edit kept the machines' names).
+   * When it kept the line count, the silenced lines and every other piece's place are
+   * as before too; when it did not, the silenced lines are found again and every
+   * piece is placed again (most only move).
    */
   private analyseChanged(doc: ParsedDocument, previous: RegionDiagnostics[], last: LastAnalysis, changed: Set<number>): RegionDiagnostics[] {
     const moved = movedSince(last.serial, doc.tree);
+    const linesMoved = doc.tree.changes[doc.tree.changes.length - 1].lineDelta !== 0;
+    const suppressions = linesMoved ? Suppressions.of(doc) : last.suppressions;
     const out = previous.slice();
     const rebuilt: RegionDiagnostics[] = [];
     const refreshed = new Set<RegionDiagnostics>();
@@ -396,7 +400,7 @@ export class DocumentDiagnostics {
     for (const i of changed) {
       const { piece, made } = this.pieceOf(doc, doc.tree.regions[i]);
       piece.id = previous[i].id;
-      piece.refresh(doc, last.suppressions, moved);
+      piece.refresh(doc, suppressions, moved);
       refreshed.add(piece);
       if (piece.volatile) volatile.add(i);
       else volatile.delete(i);
@@ -411,14 +415,15 @@ export class DocumentDiagnostics {
       for (const piece of touched) piece.fold();
     }
     const replaced = predecessors(rebuilt, previous);
-    for (const piece of touched) {
-      // Folding may have reached pieces this analysis did not refresh: they did not move.
-      if (!refreshed.has(piece)) piece.refresh(doc, last.suppressions, moved);
+    // Folding may have reached pieces this analysis did not refresh; with the line count
+    // changed, every piece below the edit (and any pointing there) has moved.
+    for (const piece of linesMoved ? out : touched) {
+      if (!refreshed.has(piece)) piece.refresh(doc, suppressions, moved);
       piece.finish();
       const before = replaced.get(piece);
       if (before && before !== piece) piece.adopt(before);
     }
-    this.lastAnalysis.set(doc.uri, { ...last, serial: doc.tree.serial, generation: this.workspace.generation, text: doc.text, regions: doc.tree.regions, volatile });
+    this.lastAnalysis.set(doc.uri, { ...last, serial: doc.tree.serial, generation: this.workspace.generation, text: doc.text, regions: doc.tree.regions, volatile, suppressions });
     return out;
   }
 
