@@ -13,7 +13,7 @@
  * document is analysed.
  */
 import type { ParsedDocument } from '../model/document';
-import type { Workspace } from '../model/workspace';
+import { aliasesOf, type Workspace } from '../model/workspace';
 import type { MachineDecl, Region } from '../syntax/ast';
 import { nameCounts } from './budget';
 import { hasSuppressions, suppressionShape } from './suppression';
@@ -75,13 +75,13 @@ function sameHeaders(before: Region, beforeText: string, now: Region, nowText: s
   for (let i = 0; i < now.machines.length; i++) {
     const a = before.machines[i];
     const b = now.machines[i];
-    if (a.name?.text !== b.name?.text || a.base?.text !== b.base?.text || aliases(a) !== aliases(b)) return false;
+    if (a.name?.text !== b.name?.text || a.base?.text !== b.base?.text || !sameAliases(a, b)) return false;
   }
   return nameCounts(before.machines) === nameCounts(now.machines);
 }
 
-function aliases(m: MachineDecl): string {
-  let out = '';
-  for (const s of m.statements) if (s.kind === 'alias') out += `${s.name?.text ?? ''} `;
-  return out;
+/** The names the workspace indexes the two versions of one machine under (its name being the same). */
+function sameAliases(a: MachineDecl, b: MachineDecl): boolean {
+  const name = a.name?.text ?? '';
+  return aliasesOf({ decl: a, name }).join(' ') === aliasesOf({ decl: b, name }).join(' ');
 }

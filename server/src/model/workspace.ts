@@ -290,7 +290,8 @@ export class Workspace {
 /** Generations of invalidated names kept (an analysis further behind starts over). */
 const MAX_INVALIDATIONS = 16;
 
-function aliasesOf(ref: MachineRef): string[] {
+/** The other names a machine is indexed under (its `alias` statements). */
+export function aliasesOf(ref: Pick<MachineRef, 'decl' | 'name'>): string[] {
   const out: string[] = [];
   for (const s of ref.decl.statements) if (s.kind === 'alias' && s.name && s.name.text !== ref.name) out.push(s.name.text);
   return out;
