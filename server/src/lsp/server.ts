@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { sep } from 'node:path';
 import { getKnowledgeBase } from '../kb/knowledge-base';
+import { settleShapes } from '../services/settle-shapes';
 import { Project } from '../services/project';
 import { documentSymbols, foldingRanges } from '../services/symbols';
 import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
@@ -346,6 +347,7 @@ export class MtypeSession {
 
 export function startServer(connection: Connection): MtypeSession {
   const session = new MtypeSession(connection);
+  settleShapes(session.project.kb); // before any document: the first keystroke keeps the optimized code (services/settle-shapes.ts)
   const { documents } = session;
 
   connection.onInitialize((params) => session.initialize(params));
