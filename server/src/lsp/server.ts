@@ -159,6 +159,11 @@ export class MtypeSession {
 
   /** The text of a document changed (opened, edited, or changed on disk). */
   setText(uri: string, text: string, version: number): void {
+    // Before the first open document is analysed, not at start: indexing a workspace needs none of it (services/settle-shapes.ts).
+    if (!this.settled) {
+      this.settled = true;
+      settleShapes(this.project.kb);
+    }
     if (this.project.document(uri)?.text !== text) this.typed.add(uri);
     if (text.length > MAX_DOCUMENT_CHARS) {
       // Its machines leave the workspace: documents extending them must be re-checked too.
@@ -174,6 +179,8 @@ export class MtypeSession {
   }
 
   readonly oversized = new Set<string>();
+  /** Whether the start-up edit session has run. */
+  private settled = false;
 
   closed(uri: string): void {
     // A closed file falls back to its text on disk (or leaves the workspace if it is gone).
@@ -347,7 +354,6 @@ export class MtypeSession {
 
 export function startServer(connection: Connection): MtypeSession {
   const session = new MtypeSession(connection);
-  settleShapes(session.project.kb); // before any document: the first keystroke keeps the optimized code (services/settle-shapes.ts)
   const { documents } = session;
 
   connection.onInitialize((params) => session.initialize(params));
