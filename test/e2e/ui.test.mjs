@@ -78,9 +78,29 @@ async function token(text, nth = 0) {
 
 const center = (box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
 
+/**
+ * The token once the editor's layout has settled: after an edit VS Code asks for code lenses again, and
+ * a lens that arrives (or goes) moves every line below it. A click aimed before that lands on another line.
+ * Waits for the code lenses and for the token to stay where it is for half a second.
+ */
+async function settledToken(text, nth) {
+  await page.locator(`${EDITOR} .codelens-decoration`, { hasText: 'Explain' }).first().waitFor();
+  const end = Date.now() + STEP_TIMEOUT;
+  let last = await token(text, nth);
+  let since = Date.now();
+  while (Date.now() - since < 500) {
+    if (Date.now() > end) throw new Error(`token '${text}' #${nth} keeps moving (y ${last.y})`);
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await token(text, nth);
+    if (now.x !== last.x || now.y !== last.y) since = Date.now();
+    last = now;
+  }
+  return last;
+}
+
 /** Puts the caret into a token, moves the mouse away, waits for the light bulb, opens the quick-fix menu. */
 async function quickFixMenu(tokenText, nth, itemText) {
-  const t = await token(tokenText, nth);
+  const t = await settledToken(tokenText, nth);
   const { x, y } = center(t);
   await page.mouse.click(x, y);
   await page.mouse.move(1200, 780); // a hover under the mouse can close the menu
