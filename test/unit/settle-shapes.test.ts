@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { getKnowledgeBase } from '../../server/src/kb/knowledge-base';
 import { settleShapes } from '../../server/src/services/settle-shapes';
 
-test('the start-up edit session analyses a document with findings, and every undone edit gives the first answer again', () => {
+test('the warm-up edit session analyses a document with findings, and every undone edit gives the first answer again', () => {
   const counts = settleShapes(getKnowledgeBase());
   // One opening, then two rounds of (typing, undo, Enter, undo).
   assert.equal(counts.length, 9);

@@ -179,7 +179,7 @@ export class MtypeSession {
   }
 
   readonly oversized = new Set<string>();
-  /** Whether the start-up edit session has run. */
+  /** Whether the warm-up edit session (services/settle-shapes.ts) has run. */
   private settled = false;
 
   closed(uri: string): void {

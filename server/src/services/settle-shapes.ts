@@ -9,7 +9,7 @@
  * away the optimized parser, placement and check code at once (one "code dependencies"
  * deoptimization of twenty-odd functions, seen with --trace-deopt), and the next ten to
  * twenty keystrokes run unoptimized. Doing those writes here, on a few lines and before
- * the first open document, costs 25–40 ms once and leaves nothing to throw away. (Not at
+ * the first open document, costs 25–37 ms once and leaves nothing to throw away. (Not at
  * start: the checks and KB tables it builds cost a workspace that is only indexed ~7 MB.)
  *
  * The session uses its own Project, so nothing of it reaches a real workspace.
@@ -67,8 +67,8 @@ export function settleShapes(kb: KnowledgeBase): number[] {
   // Typing (offsets move), Enter (lines move), each undone, twice: the second time
   // meets the first one's nodes again.
   for (let round = 0; round < 2; round++) {
-    for (const at of [inName, afterStatement]) {
-      analyse(TEXT.slice(0, at) + (at === inName ? 'x' : '\n') + TEXT.slice(at));
+    for (const [at, typed] of [[inName, 'x'], [afterStatement, '\n']] as const) {
+      analyse(TEXT.slice(0, at) + typed + TEXT.slice(at));
       analyse(TEXT);
     }
   }
