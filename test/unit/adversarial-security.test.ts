@@ -160,11 +160,11 @@ const NOISE_MS = 5;
  * again (up to `attempts` times), since one garbage-collection pause can look like growth, while a
  * super-linear regex misses every time.
  */
-function assertLinear(r: FoundRegex, big = 100_000, attempts = 3): void {
+function assertLinear(r: FoundRegex, big = 100_000, attempts = 3, noiseMs = NOISE_MS): void {
   const small = big / 10;
   const k = (n: number) => `${n / 1000}k`;
   for (let attempt = 1; ; attempt++) {
-    const smallMs = Math.max(worstTime(r, small), NOISE_MS);
+    const smallMs = Math.max(worstTime(r, small), noiseMs);
     const bigMs = worstTime(r, big);
     const fault =
       bigMs >= 1000
@@ -186,10 +186,13 @@ test('every regex literal in server/src runs in linear time on adversarial strin
   for (const r of found.literals) assertLinear(r);
 });
 
-// At 10k characters a quadratic regex already costs a hundred times its 1k time; at the real check's
-// 100k it would take minutes (it took 63 of npm test's 94 s), so the probe runs one size down, once.
+// At 20k characters a quadratic regex already costs a hundred times its 2k time; at the real check's
+// 100k it would take minutes (it took 63 of npm test's 94 s), so the probe runs smaller, once. Its
+// small size takes ~2 ms on a fast machine, so it counts from 1 ms, not the real check's 5 ms floor:
+// with that floor a fast machine's 20k time (~160 ms) is no 40 times the floor, and the probe
+// missed (seen at 10k, where the quadratic took 39 ms against 0.5 ms at 1k).
 test('the linearity check does catch a quadratic regex', () => {
-  assert.throws(() => assertLinear({ file: 'probe', source: '[a-z][a-z.-]*$', flags: '' }, 10_000, 1), /super-linear/);
+  assert.throws(() => assertLinear({ file: 'probe', source: '[a-z][a-z.-]*$', flags: '' }, 20_000, 1, 1), /super-linear/);
 });
 
 test('every regex of the TextMate grammar scans adversarial lines in linear time', async () => {
