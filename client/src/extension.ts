@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { inlineExplainLens, openExplanation, registerExplainDocuments } from './explain-view';
 import { restartPolicy } from './restart';
+import { serverNodeOptions } from './server-launch.mjs';
 import { configure, statusItems } from './status';
 
 let client: LanguageClient | undefined;
@@ -34,7 +35,7 @@ interface MachineSummary {
 export async function activate(context: vscode.ExtensionContext): Promise<MtypeApi> {
   const serverModule = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: serverNodeOptions() } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const output = vscode.window.createOutputChannel('mtype', { log: true });
