@@ -1,5 +1,5 @@
-// How the client starts the language server's Node.js (plain JavaScript, so that the
-// benchmark starts the server the same way: scripts/bench/peer.mjs).
+// How the client starts the language server's Node.js (plain JavaScript, so that
+// `npm run bench -- --peer` can start the server the same way: scripts/bench/run.mjs).
 //
 // V8 compiles hot functions on background threads, four of them by default. On a
 // machine with two cores or fewer those compiles take the core the server itself runs

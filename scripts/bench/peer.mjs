@@ -13,7 +13,7 @@
 //
 // Usage: node scripts/bench/peer.mjs [--pairs N] [--node-args "ARGS"]   (or `npm run bench -- --peer`)
 // --node-args: Node options for mtype's server only, e.g. "--v8-pool-size=1", which the
-// extension passes on a machine with two cores or fewer (client/src/server-launch.ts).
+// extension passes on a machine with two cores or fewer (client/src/server-launch.mjs).
 // PEER_WARMUP=N: uncounted pairs first (default 3); PEER_DEBUG=1: every latency on stderr.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
