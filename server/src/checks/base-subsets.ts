@@ -54,34 +54,41 @@ function bitsWhere(base: BaseCpuid, kb: KnowledgeBase, test: FeatureTest): BaseB
   return subset(base, test.name, () => base.bits.filter((b) => test(b.feature, kb)));
 }
 
-/** Enabled bits of the view whose feature passes `test`: base bits the edits left alone, then whitelisted ones. */
-export function enabledWhere(view: CpuidView, kb: KnowledgeBase, test: FeatureTest): EffectiveBit[] {
-  return enabledAmong(view, bitsWhere(view.base, kb, test), kb, test);
+/**
+ * Enabled bits of the view whose feature passes `test`: base bits the edits left alone,
+ * then whitelisted ones. Kept on the view per test (several checks ask for the same
+ * test, model by model): callers only read the list.
+ */
+export function enabledWhere(view: CpuidView, kb: KnowledgeBase, test: FeatureTest): readonly EffectiveBit[] {
+  let list = view.lists.get(test.name);
+  if (!list) view.lists.set(test.name, (list = enabledAmong(view, bitsWhere(view.base, kb, test), test.name, (f) => test(f, kb))));
+  return list;
 }
 
 /**
- * Enabled bits with a kernel range that some kernel of `range` lacks on `vendor` hosts,
- * backports declared by the machine aside: the base's are found once per base and range,
- * then every whitelisted bit with a range (the caller decides those).
+ * Enabled bits that some kernel of `range` lacks on `vendor` hosts, backports declared
+ * by the machine aside: the base's are found once per base and range, the whitelisted
+ * ones once per machine and range (a deep machine whitelists tens of bits with a
+ * kernel range, and has tens of models; most bits pass).
  */
 export function kernelSuspects(view: CpuidView, kb: KnowledgeBase, range: KernelRange, vendor: HostVendor | null): EffectiveBit[] {
-  const failing = subset(view.base, `kernels|${range.min}|${range.max ?? ''}|${vendor ?? ''}`, () =>
-    bitsWhere(view.base, kb, hasKernelRange).filter((b) => kernelsHave(b.feature, range, vendor, false, kb).has === false),
-  );
-  return enabledAmong(view, failing, kb, hasKernelRange);
+  const key = `kernels|${range.min}|${range.max ?? ''}|${vendor ?? ''}`;
+  const failing = subset(view.base, key, () => bitsWhere(view.base, kb, hasKernelRange).filter((b) => kernelsHave(b.feature, range, vendor, false, kb).has === false));
+  return enabledAmong(view, failing, key, (f) => hasKernelRange(f, kb) && kernelsHave(f, range, vendor, false, kb).has === false);
 }
 
-/** Of `bits` (base bits), those the edits left alone; then the whitelisted bits whose feature passes `test`. */
-function enabledAmong(view: CpuidView, bits: readonly BaseBit[], kb: KnowledgeBase, test: FeatureTest): EffectiveBit[] {
+/** Of `bits` (base bits), those the edits left alone; then the whitelisted bits whose feature passes `test` (`key` names it). */
+function enabledAmong(view: CpuidView, bits: readonly BaseBit[], key: string, test: (f: FeatureRecord) => boolean): EffectiveBit[] {
   const out: EffectiveBit[] = [];
   for (const bit of bits) if (!view.decision(bit.feature.name)) out.push(view.materialize(bit));
-  pushWhitelisted(out, view, test.name, (f) => test(f, kb));
+  pushWhitelisted(out, view, key, test);
   return out;
 }
 
 /**
  * Per global edit map (one per machine, shared by its views, so one QEMU release): its
- * whitelisted bits whose feature passes a test, by the test's key, and its masks. A deep
+ * whitelisted bits whose feature passes a test, by the test's key (a few per machine:
+ * the named tests, and one kernel range per vendor), and its masks. A deep
  * machine has a hundred edits and tens of models; each test runs once per edit instead of
  * once per edit and model.
  */

@@ -146,10 +146,11 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
     const check = (feature: FeatureRecord, bitOf: () => EffectiveBit) => {
       for (const depName of dependenciesAt(feature, cpuid.qemu)) {
         const dep = ctx.kb.feature(depName);
-        if (!dep || cpuid.isEnabled(dep.name)) continue;
+        if (!dep) continue;
+        // A pair reported for an earlier model is skipped before the view is asked (most are).
         let missing = reported.get(feature);
+        if (missing?.has(dep) || cpuid.isEnabled(dep.name)) continue;
         if (!missing) reported.set(feature, (missing = new Set()));
-        if (missing.has(dep)) continue;
         missing.add(dep);
         const bit = bitOf();
         const key = `${feature.name}>${dep.name}`;

@@ -37,6 +37,10 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
         seen.add(bit);
       }
       const f = bit.feature;
+      // One finding per bit and place (ctx.place: the bit's own statement, else the machine's
+      // name): the same model bit comes once per model, and is judged only the first time.
+      const placeKey = `${f.name}|${bit.origin && ctx.isOwn(bit.origin) ? bit.origin.span.start : ctx.nameSpan.start}`;
+      if (reported.has(placeKey)) continue;
       // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
       const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);
       if (verdict.has !== false) continue;
@@ -44,10 +48,8 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
       // by QEMU alike on every host: the guest ABI does not depend on the host.
       if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) continue;
-      const where = ctx.place(bit.origin, `${f.name} comes from here`, `${f.name}|${verdict.why}`, ctx.causeOf(bit));
-      const placeKey = `${f.name}|${where.span.start}`;
-      if (reported.has(placeKey)) continue;
       reported.add(placeKey);
+      const where = ctx.place(bit.origin, `${f.name} comes from here`, `${f.name}|${verdict.why}`, ctx.causeOf(bit));
       const fixes: FixIntent[] = [
         { kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: true },
         { kind: 'add-provides', title: `Declare that the host kernels of ${ctx.name} provide ${f.name} (a backport)`, machine: ctx.name, feature: f.name },

@@ -80,6 +80,8 @@ export interface CpuidView {
   global: ReadonlyMap<string, DecidedEdit>;
   /** The `cpuid for` edits that decide a feature for this model, over the global ones. */
   scoped: ReadonlyMap<string, DecidedEdit>;
+  /** Per-check lists of the view's enabled bits, computed on first use (checks/base-subsets.ts). */
+  readonly lists: Map<string, readonly EffectiveBit[]>;
   /** The edit that decides a feature for this model (its sign says whitelisted or masked). */
   decision(name: string): DecidedEdit | undefined;
   /** The whitelisted bit of that name, if the edits leave it whitelisted. */
@@ -107,6 +109,7 @@ class ModelView implements CpuidView {
   readonly release?: ReleaseRecord;
   private readonly compatOrigin?: Origin;
   private readonly kvmOrigin?: Origin;
+  readonly lists = new Map<string, readonly EffectiveBit[]>();
 
   constructor(
     machine: ResolvedMachine,
