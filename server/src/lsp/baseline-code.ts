@@ -8,9 +8,9 @@
  * function to baseline code when it is first called. V8 reads the flag each time it
  * compiles a function, so setting it at run time covers every function first called
  * afterwards; the server sets it before it handles its first message. Measured on a
- * 2-vCPU machine (docs/performance.md, round 10): the peer workload's pooled p95 down
- * 11–19 %, the mean edit 10–14 %; about 12 MB more RSS with a 10k-line file open, and
- * none after indexing 1,000 files.
+ * 2-vCPU machine (docs/performance.md, round 10): the peer workload's mean edit 10–14 %
+ * shorter and its pooled p95 lower in five A/Bs; a few MB more RSS with a 10k-line file
+ * open, none after indexing 1,000 files.
  */
 import { setFlagsFromString } from 'node:v8';
 
