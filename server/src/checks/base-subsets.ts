@@ -11,6 +11,7 @@ import type { DecidedEdit } from '../model/edit-summary';
 import { compareVersions } from '../common/version';
 import type { HostVendor } from '../kb/types';
 import { kernelsHave, type KernelRange } from './kernel-facts';
+import { mapped } from '../common/arrays';
 
 export type FeatureTest = (f: FeatureRecord, kb: KnowledgeBase) => boolean;
 
@@ -134,7 +135,7 @@ function pushWhitelisted(out: EffectiveBit[], view: CpuidView, key: string, test
 /** Base bits that reach the guest only as KVM defaults (not whitelisted, not masked). */
 export function kvmDefaultBits(view: CpuidView): EffectiveBit[] {
   const kvm = subset(view.base, 'kvm', () => view.base.bits.filter((b) => b.from === 'kvm'));
-  return kvm.filter((b) => !view.decision(b.feature.name)).map((b) => view.materialize(b));
+  return mapped(kvm.filter((b) => !view.decision(b.feature.name)), (b) => view.materialize(b));
 }
 
 /**

@@ -11,6 +11,7 @@ import { featureLocation, featureWithLocation } from '../kb/describe';
 import type { EffectiveBit } from '../model/cpuid';
 import type { KernelRange } from './kernel-facts';
 import { maySuggest, type NameKind } from './budget';
+import { mapped } from '../common/arrays';
 
 /** One did-you-mean budget answer a check asked for, at an offset relative to the machine. */
 export interface BudgetQuery {
@@ -61,7 +62,7 @@ export class MachineContext {
 
   /** The machine's CPUID for each model it is checked for (computed once). */
   get views(): CpuidView[] {
-    if (!this.viewCache) this.viewCache = modelsToCheck(this.machine).map((m) => cpuidView(this.machine, m.name, m.origin, this.kb));
+    if (!this.viewCache) this.viewCache = mapped(modelsToCheck(this.machine), (m) => cpuidView(this.machine, m.name, m.origin, this.kb));
     return this.viewCache;
   }
 

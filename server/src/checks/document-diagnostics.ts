@@ -27,6 +27,7 @@ import { Suppressions } from './suppression';
 import { InheritedFolding } from './fold';
 import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
 import { changedRegions, type AnalysedState } from './changed-regions';
+import { mapped } from '../common/arrays';
 
 export interface AnalysisOptions {
   severity?: SeverityOverrides;
@@ -201,7 +202,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     if (this.folding && sameFold(this.folding, away, extra)) return;
     this.folding = { away, extra };
     this.awaySet = away?.length ? new Set(away) : undefined;
-    this.shown = !this.awaySet && !extra?.size ? this.kept : this.kept.filter((s) => !this.awaySet?.has(s)).map((s) => {
+    this.shown = !this.awaySet && !extra?.size ? this.kept : mapped(this.kept.filter((s) => !this.awaySet?.has(s)), (s) => {
       const more = extra?.get(s);
       return more ? { ...s, related: [...(s.related ?? []), ...more] } : s;
     });
@@ -262,7 +263,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     const at = `${this.version}|${this.placement(false)}`;
     if (at !== this.placedAt) {
       this.placedAt = at;
-      this.placed = this.shown.map((s) => this.place(s));
+      this.placed = mapped(this.shown, (s) => this.place(s));
     }
     return this.placed;
   }
@@ -292,11 +293,11 @@ export class RegionDiagnostics implements DiagnosticsPiece {
       message: s.message,
       range,
       span,
-      related: s.related?.map((r) => {
+      related: s.related && mapped(s.related, (r) => {
         const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
         return { uri: r.uri, range: other ? other.lines.rangeOf(spanOf(r)) : range, message: r.message };
       }),
-      fixes: s.fixes?.map((f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)),
+      fixes: s.fixes && mapped(s.fixes, (f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)),
       tags: s.tags,
     };
   }
@@ -411,7 +412,7 @@ export class DocumentDiagnostics {
     if (this.options.inherited === 'once') {
       touched = this.foldingOf(doc.uri).update(doc, out, previous, changed, (decl) => this.byMachine.get(decl));
     } else {
-      touched = [...changed].map((i) => out[i]);
+      touched = mapped([...changed], (i) => out[i]);
       for (const piece of touched) piece.fold();
     }
     const replaced = predecessors(rebuilt, previous);
@@ -511,11 +512,11 @@ export class DocumentDiagnostics {
     const fixesInside = !f.fixes?.some((x) => 'span' in x && !inside(x.span, decl));
     const own = inside(f.span, decl) && fixesInside ? decl : FIXED;
     const at = anchored(doc.uri, own, f.span);
-    const related = f.related?.map((r) => {
+    const related = f.related && mapped(f.related, (r) => {
       const owner = this.workspace.machineAt(r.uri, r.span);
       return { ...anchored(r.uri, owner && inside(r.span, owner) ? owner : FIXED, r.span), message: r.message };
     });
-    const fixes = f.fixes?.map((x) => ('span' in x ? { ...x, span: shift(x.span, -own.start) } : x));
+    const fixes = f.fixes && mapped(f.fixes, (x) => ('span' in x ? { ...x, span: shift(x.span, -own.start) } : x));
     return { code: f.code, severity, message: f.message, at, related, fixes, tags: f.tags, cause: f.cause };
   }
 
@@ -524,7 +525,8 @@ export class DocumentDiagnostics {
     for (const d of region.diagnostics) {
       const severity = this.options.severity?.[d.code] ?? CODES[d.code].severity;
       if (severity === 'off') continue;
-      const fixes = d.code === 'MT002' && d.word ? keywordFixes(doc, d)?.map((x) => ('span' in x ? { ...x, span: shift(x.span, -region.start) } : x)) : undefined;
+      const keyword = d.code === 'MT002' && d.word ? keywordFixes(doc, d) : undefined;
+      const fixes = keyword && mapped(keyword, (x) => ('span' in x ? { ...x, span: shift(x.span, -region.start) } : x));
       out.push({ code: d.code, severity, message: d.message, at: { uri: doc.uri, anchor: region, start: d.start - region.start, end: d.end - region.start }, fixes });
     }
     return out;

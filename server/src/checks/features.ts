@@ -13,6 +13,7 @@ import { nameInRelease, spellingDates, type NameInRelease } from './release-name
 import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
 import type { EffectiveBit } from '../model/cpuid';
+import { mapped } from '../common/arrays';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -24,7 +25,7 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
   for (const e of ctx.machine.edits) if (ctx.isOwn(e.origin)) ownEdits.set(e.edit, e.origin);
   for (const s of ctx.ref.decl.statements) {
     if (s.kind !== 'cpuid') continue;
-    const scope = s.models.map((m) => m.text).sort().join(',');
+    const scope = mapped(s.models, (m) => m.text).sort().join(',');
     for (const edit of s.edits) {
       const word = edit.feature.text;
       const feature = kb.feature(word);
@@ -32,9 +33,9 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
         const suggestions = ctx.maySuggest('feature', edit.feature.start) ? kb.suggestFeature(word) : [];
         report({
           code: 'MT100',
-          message: `unknown CPUID feature '${word}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,
+          message: `unknown CPUID feature '${word}'${suggestions.length ? `; did you mean ${mapped(suggestions, (x) => `'${x}'`).join(', ')}?` : ''}`,
           span: edit.feature,
-          fixes: suggestions.map<FixIntent>((x, i) => ({ kind: 'replace', title: `Change to '${x}'`, span: edit.feature, text: x, preferred: i === 0 && suggestions.length === 1 })),
+          fixes: mapped(suggestions, (x, i): FixIntent => ({ kind: 'replace', title: `Change to '${x}'`, span: edit.feature, text: x, preferred: i === 0 && suggestions.length === 1 })),
         });
         continue;
       }
@@ -123,9 +124,9 @@ export const checkProvidedNames: MachineCheck = (ctx, report) => {
         const suggestions = ctx.maySuggest('feature', name.start) ? kb.suggestFeature(name.text) : [];
         report({
           code: 'MT100',
-          message: `unknown CPUID feature '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,
+          message: `unknown CPUID feature '${name.text}'${suggestions.length ? `; did you mean ${mapped(suggestions, (x) => `'${x}'`).join(', ')}?` : ''}`,
           span: name,
-          fixes: suggestions.map<FixIntent>((x, i) => ({ kind: 'replace', title: `Change to '${x}'`, span: name, text: x, preferred: i === 0 && suggestions.length === 1 })),
+          fixes: mapped(suggestions, (x, i): FixIntent => ({ kind: 'replace', title: `Change to '${x}'`, span: name, text: x, preferred: i === 0 && suggestions.length === 1 })),
         });
       } else if (feature.name !== name.text) {
         report({

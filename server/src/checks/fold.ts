@@ -16,6 +16,7 @@
 import type { MachineDecl } from '../syntax/ast';
 import type { ParsedDocument } from '../model/document';
 import type { MachineEntry, RegionDiagnostics, Stored, StoredRelated } from './document-diagnostics';
+import { mapped } from '../common/arrays';
 
 /** A machine's findings by cause: origin, then `code|subject`. */
 const causeIndexes = new WeakMap<MachineEntry, Map<object, Map<string, Stored>>>();
@@ -180,7 +181,7 @@ export class InheritedFolding {
         this.families.delete(root);
         continue;
       }
-      const family: Family = { entries: members.map((m) => m.entry), pieces: members.map((m) => m.piece), shown: members.map((m) => m.piece.unfolded) };
+      const family: Family = { entries: mapped(members, (m) => m.entry), pieces: mapped(members, (m) => m.piece), shown: mapped(members, (m) => m.piece.unfolded) };
       if (before && sameMembers(before, family)) family.outcome = before.outcome;
       else {
         family.outcome = foldFamily(uri, family, entryOf);

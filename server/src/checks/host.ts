@@ -14,6 +14,7 @@ import { describeFloor, kernelsHave, raiseTo } from './kernel-facts';
 import { releaseRejects } from './release-names';
 import type { HostVendor } from '../kb/types';
 import type { EffectiveBit } from '../model/cpuid';
+import { mapped } from '../common/arrays';
 
 const VENDOR_NAME: Record<HostVendor, string> = { intel: 'Intel', amd: 'AMD' };
 
@@ -87,11 +88,11 @@ export const checkKvmDefaults: MachineCheck = (ctx, report) => {
   const where = ctx.place(first.origin, `QEMU ${ctx.qemu} is chosen here`, names.join(' '));
   const fixes: FixIntent[] = [
     { kind: 'whitelist', title: `Whitelist all ${names.length} KVM default bit${names.length > 1 ? 's' : ''}`, machine: ctx.name, features: names, preferred: true },
-    ...names.map<FixIntent>((n) => ({ kind: 'whitelist', title: `Whitelist ${n}`, machine: ctx.name, features: [n] })),
+    ...mapped<string, FixIntent>(names, (n) => ({ kind: 'whitelist', title: `Whitelist ${n}`, machine: ctx.name, features: [n] })),
   ];
   report({
     code: 'MT302',
-    message: `${names.length} bit${names.length > 1 ? 's' : ''} reach${names.length > 1 ? '' : 'es'} the guest of ${ctx.name} only through QEMU ${ctx.qemu}'s KVM defaults, not its own whitelist: ${joinNames(names.map((n) => featureWithLocation(ctx.kb.feature(n)!)), 8)}`,
+    message: `${names.length} bit${names.length > 1 ? 's' : ''} reach${names.length > 1 ? '' : 'es'} the guest of ${ctx.name} only through QEMU ${ctx.qemu}'s KVM defaults, not its own whitelist: ${joinNames(mapped(names, (n) => featureWithLocation(ctx.kb.feature(n)!)), 8)}`,
     ...where,
     fixes,
   });

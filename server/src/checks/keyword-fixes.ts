@@ -9,6 +9,7 @@ import type { ParsedDocument } from '../model/document';
 import type { SyntaxDiagnostic } from '../syntax/ast';
 import { lex } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
+import { mapped } from '../common/arrays';
 
 export function keywordFixes(doc: ParsedDocument, d: SyntaxDiagnostic): FixIntent[] {
   if (!d.word) return [];
@@ -16,7 +17,7 @@ export function keywordFixes(doc: ParsedDocument, d: SyntaxDiagnostic): FixInten
   const rest = doc.text.slice(d.end, doc.lines.lineEnd(doc.lines.positionAt(d.end).line));
   const statement = !expected.includes('machine');
   const fits = suggest(d.word, expected, 3).filter((k) => lineParses(k + rest, statement));
-  return fits.map((k, i) => ({ kind: 'replace', title: `Change to '${k}'`, span: { start: d.start, end: d.end }, text: k, preferred: i === 0 && fits.length === 1 }));
+  return mapped(fits, (k, i) => ({ kind: 'replace', title: `Change to '${k}'`, span: { start: d.start, end: d.end }, text: k, preferred: i === 0 && fits.length === 1 }));
 }
 
 /** Parses one line alone (inside a machine for a statement), closing any block the line opens. */

@@ -2,6 +2,7 @@
 import type { FixIntent } from '../common/diagnostic';
 import { suggest } from '../common/suggest';
 import type { MachineCheck } from './context';
+import { mapped } from '../common/arrays';
 
 /** MT113 names at most this many other definitions, so N copies of a machine cost O(N) each, not O(N) text each. */
 const MAX_LISTED_DUPLICATES = 5;
@@ -17,9 +18,9 @@ export const checkInheritance: MachineCheck = (ctx, report) => {
     const suggestions = ctx.maySuggest('base', base.start, Math.max(10, Math.floor(BASE_SUGGESTION_WORK / ctx.workspace.machineNameCount))) ? suggest(base.text, ctx.workspace.machineNames(), 3).filter((s) => s !== ctx.name) : [];
     report({
       code: 'MT111',
-      message: `unknown base machine type '${base.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ': no .mtype file of the workspace defines it'}`,
+      message: `unknown base machine type '${base.text}'${suggestions.length ? `; did you mean ${mapped(suggestions, (s) => `'${s}'`).join(', ')}?` : ': no .mtype file of the workspace defines it'}`,
       span: base,
-      fixes: suggestions.map<FixIntent>((s, i) => ({ kind: 'replace', title: `Change to '${s}'`, span: base, text: s, preferred: i === 0 && suggestions.length === 1 })),
+      fixes: mapped(suggestions, (s, i): FixIntent => ({ kind: 'replace', title: `Change to '${s}'`, span: base, text: s, preferred: i === 0 && suggestions.length === 1 })),
     });
   }
   if (cycle && cycle.some((r) => r.decl === decl)) {
@@ -28,7 +29,7 @@ export const checkInheritance: MachineCheck = (ctx, report) => {
       code: 'MT112',
       message: `inheritance cycle: ${names.join(' extends ')}`,
       span: base,
-      related: cycle.filter((r) => r.decl !== decl && r.decl.base).map((r) => ({ uri: r.doc.uri, span: r.decl.base!, message: `${r.name} extends ${r.decl.base!.text}` })),
+      related: mapped(cycle.filter((r) => r.decl !== decl && r.decl.base), (r) => ({ uri: r.doc.uri, span: r.decl.base!, message: `${r.name} extends ${r.decl.base!.text}` })),
     });
   }
   const baseRef = ctx.workspace.lookup(base.text);
@@ -56,6 +57,6 @@ export const checkDuplicateDefinitions: MachineCheck = (ctx, report) => {
     code: 'MT113',
     message: `machine type ${ctx.name} is defined ${defs.length} times in the workspace (also in ${places.join(', ')}${more})`,
     span: ctx.nameSpan,
-    related: others.map((r) => ({ uri: r.doc.uri, span: r.decl.name ?? r.decl.keyword, message: `${ctx.name} is also defined here` })),
+    related: mapped(others, (r) => ({ uri: r.doc.uri, span: r.decl.name ?? r.decl.keyword, message: `${ctx.name} is also defined here` })),
   });
 };

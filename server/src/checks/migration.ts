@@ -14,6 +14,7 @@ import type { EffectiveBit } from '../model/cpuid';
 import { enabledWhere, hasStateMsr, mayBlockMigration } from './base-subsets';
 import { activeBlock } from './migration-blocks';
 import { releaseRejects } from './release-names';
+import { mapped } from '../common/arrays';
 
 export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
@@ -78,7 +79,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
         const key = `MT200|${bit.feature.name}|${since}|${where.span.start}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        const names = group.map((m) => m.name);
+        const names = mapped(group, (m) => m.name);
         const one = group.length === 1;
         const fixes: FixIntent[] = [
           { kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true },
@@ -86,7 +87,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
           { kind: 'set-qemu', title: `Raise qemu to ${since}, the first release that migrates ${one ? names[0] : 'them'}${accel === 'kvm' ? ' under KVM' : ''}`, machine: ctx.name, version: since },
         ];
         const how = accel === 'kvm' ? 'under KVM (it must both send it and restore it through KVM)' : 'under TCG';
-        const what = one ? msrWithIndex(group[0]) : `${group.length} MSRs (${joinNames(group.map(msrWithIndex), 3)})`;
+        const what = one ? msrWithIndex(group[0]) : `${group.length} MSRs (${joinNames(mapped(group, msrWithIndex), 3)})`;
         report({
           code: 'MT200',
           message: `${ctx.bitSource(bit, cpuid.modelName)}; the guest of ${ctx.name} writes ${what}, which QEMU ${qemu} does not migrate ${one ? how : how.replace('it must', 'they must').replace('send it and restore it', 'send them and restore them')}; first migrated in ${since}: live migration loses ${one ? 'it' : 'them'}`,
@@ -126,9 +127,9 @@ export const checkMigrateList: MachineCheck = (ctx, report) => {
           code: 'MT120',
           message: isIndex
             ? `the knowledge base has no MSR at index ${name.text.toLowerCase()}`
-            : `unknown MSR '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((x) => `'${x}'`).join(', ')}?` : ''}`,
+            : `unknown MSR '${name.text}'${suggestions.length ? `; did you mean ${mapped(suggestions, (x) => `'${x}'`).join(', ')}?` : ''}`,
           span: name,
-          fixes: suggestions.map<FixIntent>((x, i) => ({ kind: 'replace', title: `Change to '${x}'`, span: name, text: x, preferred: i === 0 && suggestions.length === 1 })),
+          fixes: mapped(suggestions, (x, i): FixIntent => ({ kind: 'replace', title: `Change to '${x}'`, span: name, text: x, preferred: i === 0 && suggestions.length === 1 })),
         });
         continue;
       }

@@ -10,6 +10,7 @@ import type { MachineCheck, MachineContext } from './context';
 import type { Finding } from '../common/diagnostic';
 import { suggest } from '../common/suggest';
 import { modelSpellingDates, nameInRelease, type NameInRelease } from './release-names';
+import { mapped } from '../common/arrays';
 
 /** Model names this machine states itself: its `cpu` line and its `cpuid for` lists. */
 function ownModelNames(ctx: MachineContext): Array<{ name: Name; isCpuLine: boolean }> {
@@ -30,9 +31,9 @@ export const checkModels: MachineCheck = (ctx, report) => {
       const suggestions = ctx.maySuggest('model', name.start) ? ctx.kb.suggestModel(name.text) : [];
       report({
         code: 'MT110',
-        message: `unknown CPU model '${name.text}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ''}`,
+        message: `unknown CPU model '${name.text}'${suggestions.length ? `; did you mean ${mapped(suggestions, (s) => `'${s}'`).join(', ')}?` : ''}`,
         span: name,
-        fixes: suggestions.map<FixIntent>((s, i) => ({ kind: 'replace', title: `Change to '${s}'`, span: name, text: s, preferred: i === 0 && suggestions.length === 1 })),
+        fixes: mapped(suggestions, (s, i): FixIntent => ({ kind: 'replace', title: `Change to '${s}'`, span: name, text: s, preferred: i === 0 && suggestions.length === 1 })),
       });
       continue;
     }
@@ -66,8 +67,8 @@ function reportModelRelease(ctx: MachineContext, name: Name, canonical: string, 
     code: 'MT114',
     message:
       r.why === 'not-yet'
-        ? `${spelled} first appeared in QEMU ${r.since}; machine ${ctx.name} is QEMU ${qemu}${near.length ? `; did you mean ${near.map((m) => `'${m}'`).join(', ')}?` : ''}`
-        : `${spelled} was removed in QEMU ${r.until}; machine ${ctx.name} is QEMU ${qemu}${near.length ? `; did you mean ${near.map((m) => `'${m}'`).join(', ')}?` : ''}`,
+        ? `${spelled} first appeared in QEMU ${r.since}; machine ${ctx.name} is QEMU ${qemu}${near.length ? `; did you mean ${mapped(near, (m) => `'${m}'`).join(', ')}?` : ''}`
+        : `${spelled} was removed in QEMU ${r.until}; machine ${ctx.name} is QEMU ${qemu}${near.length ? `; did you mean ${mapped(near, (m) => `'${m}'`).join(', ')}?` : ''}`,
     span: name,
     fixes,
   });

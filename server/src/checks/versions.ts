@@ -9,6 +9,7 @@ import type { Name } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import type { Finding } from '../common/diagnostic';
 import { kernelLine } from './kernel-facts';
+import { mapped } from '../common/arrays';
 
 export const checkVersions: MachineCheck = (ctx, report) => {
   for (const s of ctx.ref.decl.statements) {
@@ -35,7 +36,7 @@ function checkQemu(ctx: MachineContext, version: Name, report: (f: Finding) => v
   const { before, after } = isVersion(text) ? kb.releasesAround(text) : { before: undefined, after: undefined };
   const near = newer ? [newest] : [before?.version, after?.version].filter((v): v is string => !!v);
   // Never preferred: another release is another guest, not a narrower one, so fix-all must not pick it.
-  const fixes: FixIntent[] = near.map((v) => ({ kind: 'replace', title: `Change to ${v}`, span: version, text: v }));
+  const fixes: FixIntent[] = mapped(near, (v) => ({ kind: 'replace', title: `Change to ${v}`, span: version, text: v }));
   const mean = near.length ? `; did you mean ${near.join(' or ')}?` : '';
   report({
     code: 'MT004',

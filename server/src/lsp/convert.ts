@@ -9,6 +9,7 @@ import {
 import type { Diagnostic, Severity } from '../common/diagnostic';
 import type { SymbolNode } from '../services/symbols';
 import { serverCodeLinks } from './code-links';
+import { mapped } from '../common/arrays';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -41,8 +42,8 @@ export function toLspDiagnostic(d: Diagnostic, shape: DiagnosticShape = FULL_SHA
     ...(shape.codeDescription ? codeDescription(d.code) : undefined),
     source: 'mtype',
     message: d.message,
-    tags: d.tags?.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
-    relatedInformation: shape.related ? d.related?.map((r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })) : undefined,
+    tags: d.tags && mapped(d.tags, (t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated)),
+    relatedInformation: shape.related && d.related ? mapped(d.related, (r) => ({ location: { uri: r.uri, range: r.range }, message: r.message })) : undefined,
   };
 }
 

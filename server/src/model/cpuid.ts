@@ -10,6 +10,7 @@ import { compareVersions } from '../common/version';
 import type { EditRef, Origin, ResolvedMachine } from './resolve';
 import { editSummary, type DecidedEdit, type EditSummary } from './edit-summary';
 import { innerMap } from '../common/maps';
+import { mapped } from '../common/arrays';
 
 export type BitSource = 'model' | 'kvm-default' | 'whitelist';
 
@@ -142,11 +143,11 @@ class ModelView implements CpuidView {
   }
 
   whitelistedBits(): EffectiveBit[] {
-    return this.decisions().filter((d) => d.edit.edit.sign === '+').map(whitelistBit);
+    return mapped(this.decisions().filter((d) => d.edit.edit.sign === '+'), whitelistBit);
   }
 
   maskedBits(): MaskedBit[] {
-    return this.decisions().filter((d) => d.edit.edit.sign === '-').map(maskBit);
+    return mapped(this.decisions().filter((d) => d.edit.edit.sign === '-'), maskBit);
   }
 
   isEnabled(name: string): boolean {

@@ -14,6 +14,7 @@ import type { MachineDecl, Region, SyntaxTree, TreeChange } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
 import { reanchor } from './placed';
+import { mapped } from '../common/arrays';
 
 export interface ReparseStats {
   /** Characters of the new text that were lexed and parsed again. */
@@ -71,7 +72,7 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   for (const r of fresh) {
     const old = regions.slice(lo, hi + 1).find((o) => o.start === r.start);
     if (!old) continue;
-    r.machines = r.machines.map((m, i) => {
+    r.machines = mapped(r.machines, (m, i) => {
       const kept = old.machines[i];
       if (!kept || !sameNode(kept, m)) return m;
       // Its nodes counted from the old region, which starts where the new one does.
