@@ -7,10 +7,11 @@
  * about twice as slow as the same keystrokes later. `--always-sparkplug` compiles each
  * function to baseline code when it is first called. V8 reads the flag each time it
  * compiles a function, so setting it at run time covers every function first called
- * afterwards; the server sets it before it handles its first message. Measured on a
+ * afterwards. The server sets it when the first document is opened (lsp/server.ts, with
+ * the warm-up session), so a workspace that is only indexed keeps its RSS. Measured on a
  * 2-vCPU machine (docs/performance.md, round 10): the peer workload's mean edit 10–14 %
  * shorter and its pooled p95 lower in five A/Bs; a few MB more RSS with a 10k-line file
- * open, none after indexing 1,000 files.
+ * open.
  */
 import { setFlagsFromString } from 'node:v8';
 

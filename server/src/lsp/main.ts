@@ -4,10 +4,6 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer, type MtypeSession } from './server';
 import { createStdioConnection } from './wire';
-import { compileBaselineOnFirstCall } from './baseline-code';
-
-// Before any message is handled: the first keystrokes then run baseline code, not the interpreter (lsp/baseline-code.ts).
-compileBaselineOnFirstCall();
 
 if (process.argv.includes('--stdio')) {
   // Large answers written out leave the server idle while the editor parses them (lsp/idle-gc.ts).

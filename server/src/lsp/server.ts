@@ -20,6 +20,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { sep } from 'node:path';
 import { getKnowledgeBase } from '../kb/knowledge-base';
 import { settleShapes } from '../services/settle-shapes';
+import { compileBaselineOnFirstCall } from './baseline-code';
 import { Project } from '../services/project';
 import { documentSymbols, foldingRanges } from '../services/symbols';
 import type { Diagnostic, SeverityOverrides } from '../common/diagnostic';
@@ -162,6 +163,8 @@ export class MtypeSession {
     // Before the first open document is analysed, not at start: indexing a workspace needs none of it (services/settle-shapes.ts).
     if (!this.settled) {
       this.settled = true;
+      // From here on functions start as baseline code (lsp/baseline-code.ts): a workspace only indexed keeps its RSS.
+      compileBaselineOnFirstCall();
       settleShapes(this.project.kb);
     }
     if (this.project.document(uri)?.text !== text) this.typed.add(uri);
