@@ -15,11 +15,12 @@ test('the server compiles a function to baseline code at its first call, unless 
 
   const before = new Function('x', 'return x + 1') as (x: number) => number;
   before(1);
-  assert.equal(compileBaselineOnFirstCall(['--no-always-sparkplug']), false);
+  assert.equal(compileBaselineOnFirstCall(['--no-always-sparkplug'], ''), false);
+  assert.equal(compileBaselineOnFirstCall([], '--max-old-space-size=512 --no-sparkplug'), false);
   const stillBefore = new Function('x', 'return x + 2') as (x: number) => number;
   stillBefore(1);
 
-  assert.equal(compileBaselineOnFirstCall([]), true);
+  assert.equal(compileBaselineOnFirstCall([], '--max-old-space-size=512'), true);
   const after = new Function('x', 'return x + 3') as (x: number) => number;
   after(1);
 

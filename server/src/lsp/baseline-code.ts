@@ -4,7 +4,7 @@
  * non-optimizing compiler), and later, if it stays hot, with TurboFan. A language
  * server's first keystrokes on a large file go through code the open did not make hot
  * (the incremental paths, folding, placement, the checks of a long chain), and ran
- * about twice as slow as the same keystrokes later. `--always-sparkplug` compiles each
+ * up to twice as slow as the same keystrokes later. `--always-sparkplug` compiles each
  * function to baseline code when it is first called. V8 reads the flag each time it
  * compiles a function, so setting it at run time covers every function first called
  * afterwards. The server sets it when the first document is opened (lsp/server.ts, with
@@ -16,11 +16,12 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * Sets the flag, unless Node was started with an option of its own about Sparkplug
- * (someone measuring or debugging the tiers); returns whether it did.
+ * Sets the flag, unless Node was started with an option of its own about Sparkplug, on
+ * its command line or in NODE_OPTIONS (someone measuring or debugging the tiers);
+ * returns whether it did.
  */
-export function compileBaselineOnFirstCall(execArgv: readonly string[] = process.execArgv): boolean {
-  if (execArgv.some((a) => a.includes('sparkplug'))) return false;
+export function compileBaselineOnFirstCall(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
+  if (execArgv.some((a) => a.includes('sparkplug')) || nodeOptions.includes('sparkplug')) return false;
   setFlagsFromString('--always-sparkplug');
   return true;
 }
