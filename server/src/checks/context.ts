@@ -138,6 +138,11 @@ export class MachineContext {
     return !!origin && origin.uri === this.doc.uri && origin.machine === this.name && this.ref.decl.start <= origin.span.start && origin.span.end <= this.ref.decl.end;
   }
 
+  /** Where `place` reports something caused by `origin`: its statement when it is this machine's own, else the machine's name. */
+  spanFor(origin: Origin | undefined): Span {
+    return origin && this.isOwn(origin) ? origin.span : this.nameSpan;
+  }
+
   /**
    * Where to report something caused by `origin`: the statement itself when it is
    * this machine's own; otherwise the machine's name, with related information

@@ -38,9 +38,8 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
         seen.add(bit);
       }
       const f = bit.feature;
-      // One finding per bit and place (ctx.place: the bit's own statement, else the machine's
-      // name): the same model bit comes once per model, and is judged only the first time.
-      const placeKey = `${f.name}|${bit.origin && ctx.isOwn(bit.origin) ? bit.origin.span.start : ctx.nameSpan.start}`;
+      // One finding per bit and place: the same model bit comes once per model, and is judged only the first time.
+      const placeKey = `${f.name}|${ctx.spanFor(bit.origin).start}`;
       if (reported.has(placeKey)) continue;
       // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
       const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);
