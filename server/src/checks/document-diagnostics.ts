@@ -297,7 +297,8 @@ export class RegionDiagnostics implements DiagnosticsPiece {
         const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
         return { uri: r.uri, range: other ? other.lines.rangeOf(spanOf(r)) : range, message: r.message };
       }),
-      fixes: s.fixes && mapped(s.fixes, (f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)),
+      // Most intents name a machine, not a span: those lists are shared as they are.
+      fixes: s.fixes && (s.fixes.some(hasSpan) ? mapped(s.fixes, (f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)) : s.fixes),
       tags: s.tags,
     };
   }
@@ -395,7 +396,8 @@ export class DocumentDiagnostics {
     const linesMoved = doc.tree.changes[doc.tree.changes.length - 1].lineDelta !== 0;
     const suppressions = linesMoved ? Suppressions.of(doc) : last.suppressions;
     const out = previous.slice();
-    const rebuilt: RegionDiagnostics[] = [];
+    // Each rebuilt piece replaces the piece of its region's index (ids are as before).
+    const replaced = new Map<RegionDiagnostics, RegionDiagnostics>();
     const refreshed = new Set<RegionDiagnostics>();
     const volatile = new Set(last.volatile);
     for (const i of changed) {
@@ -406,7 +408,7 @@ export class DocumentDiagnostics {
       if (piece.volatile) volatile.add(i);
       else volatile.delete(i);
       out[i] = piece;
-      if (made) rebuilt.push(piece);
+      if (made) replaced.set(piece, previous[i]);
     }
     let touched: Iterable<RegionDiagnostics>;
     if (this.options.inherited === 'once') {
@@ -415,7 +417,6 @@ export class DocumentDiagnostics {
       touched = mapped([...changed], (i) => out[i]);
       for (const piece of touched) piece.fold();
     }
-    const replaced = predecessors(rebuilt, previous);
     // Folding may have reached pieces this analysis did not refresh; with the line count
     // changed, every piece below the edit (and any pointing there) has moved.
     for (const piece of linesMoved ? out : touched) {
@@ -583,6 +584,10 @@ function absolute(a: Anchored): number {
 
 function spanOf(a: Anchored): Span {
   return { start: a.anchor.start + a.start, end: a.anchor.start + a.end };
+}
+
+function hasSpan(f: FixIntent): boolean {
+  return 'span' in f;
 }
 
 function shift(span: Span, by: number): Span {

@@ -23,7 +23,7 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
   if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
   const range = ctx.kernelRange;
   if (!range) return;
-  const reported = new Set<string>();
+  const reported = new ReportedPlaces();
   // A whitelisted bit is one object for all the machine's models, and what the range
   // says of it depends on the host vendor only: it is judged once per vendor.
   const judged = new Map<HostVendor | null, Set<EffectiveBit>>();
@@ -39,8 +39,8 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       }
       const f = bit.feature;
       // One finding per bit and place: the same model bit comes once per model, and is judged only the first time.
-      const placeKey = `${f.name}|${ctx.spanFor(bit.origin).start}`;
-      if (reported.has(placeKey)) continue;
+      const at = ctx.spanFor(bit.origin).start;
+      if (reported.has(f.name, at)) continue;
       // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
       const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);
       if (verdict.has !== false) continue;
@@ -48,7 +48,7 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
       // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
       // by QEMU alike on every host: the guest ABI does not depend on the host.
       if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) continue;
-      reported.add(placeKey);
+      reported.add(f.name, at);
       const where = ctx.place(bit.origin, `${f.name} comes from here`, `${f.name}|${verdict.why}`, ctx.causeOf(bit));
       const fixes: FixIntent[] = [
         { kind: 'mask', title: `Mask ${f.name}`, machine: ctx.name, feature: f.name, preferred: true },
@@ -69,6 +69,21 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
     }
   }
 };
+
+/** The features MT300 reported, each with the places (span starts) it was reported at: no key string per bit and model. */
+class ReportedPlaces {
+  private readonly places = new Map<string, number[]>();
+
+  has(feature: string, at: number): boolean {
+    return this.places.get(feature)?.includes(at) ?? false;
+  }
+
+  add(feature: string, at: number): void {
+    const list = this.places.get(feature);
+    if (list) list.push(at);
+    else this.places.set(feature, [at]);
+  }
+}
 
 /** A raised floor must not pass the range's newest kernel (that would empty the range). */
 function compareOk(to: string, max: string): boolean {

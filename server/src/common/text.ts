@@ -41,15 +41,13 @@ export class LineIndex {
     const old = previous.lineStarts;
     // A line start s depends on text[s - 2, s] (a \r\n pair): those at or before at - 1
     // lie before the edit; those at or after the old end + 1 lie after it.
-    let i = 0;
-    while (i < old.length && old[i] <= at - 1) i++;
-    const middle = scanLineStarts(text, Math.max(0, at - 1), Math.min(text.length, end + 1), i === 0 ? [0] : [], (s) => s > at - 1 && s < end + 1);
-    let j = i;
-    while (j < old.length && old[j] < end - delta + 1) j++;
+    const i = firstAbove(old, at - 1);
+    const middle = scanLineStarts(text, Math.max(0, at - 1), Math.min(text.length, end + 1), i === 0 ? [0] : [], at - 1, end + 1);
+    const j = Math.max(i, firstAbove(old, end - delta));
     const starts = new Uint32Array(i + middle.length + old.length - j);
     starts.set(old.subarray(0, i));
     starts.set(middle, i);
-    for (let k = i + middle.length; j < old.length; j++, k++) starts[k] = old[j] + delta;
+    for (let k = i + middle.length, n = j; n < old.length; n++, k++) starts[k] = old[n] + delta;
     return new LineIndex(text, starts);
   }
 
@@ -100,8 +98,11 @@ export function spanContains(span: Span, offset: number): boolean {
   return offset >= span.start && offset <= span.end;
 }
 
-/** Pushes the line starts that the line breaks of text[from, to) make (those `keep` accepts). */
-function scanLineStarts(text: string, from: number, to: number, starts: number[], keep?: (start: number) => boolean): number[] {
+/**
+ * Pushes the line starts that the line breaks of text[from, to) make, those strictly
+ * between `after` and `before` when given (a plain loop: no predicate to call per break).
+ */
+function scanLineStarts(text: string, from: number, to: number, starts: number[], after = -1, before = Infinity): number[] {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     let start = -1;
@@ -111,9 +112,21 @@ function scanLineStarts(text: string, from: number, to: number, starts: number[]
     } else if (c === 10 /* \n */) {
       start = i + 1;
     }
-    if (start >= 0 && (!keep || keep(start))) starts.push(start);
+    if (start > after && start < before) starts.push(start);
   }
   return starts;
+}
+
+/** Index of the first line start above `offset` (line starts ascend): a binary search. */
+function firstAbove(starts: Uint32Array, offset: number): number {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid] <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Line breaks in text[from, to): \n, and \r not followed by \n (\r\n counts once). */
