@@ -36,9 +36,9 @@ test('whitelist flips the machine\'s own mask instead of adding a conflicting ed
 });
 
 test('mask flips an own +bit, or appends -bit to a one-line cpuid', () => {
-  assert.equal(fix('machine m {\n  cpuid +kvm_pv_eoi\n}\n', { kind: 'mask', title: '', machine: 'm', feature: 'kvm-pv-eoi' }), 'machine m {\n  cpuid -kvm_pv_eoi\n}\n');
-  assert.equal(fix('machine m {\n  cpuid +kvmclock\n}\n', { kind: 'mask', title: '', machine: 'm', feature: 'kvm-pv-eoi' }), 'machine m {\n  cpuid +kvmclock -kvm-pv-eoi\n}\n');
-  assert.equal(fix('machine m { cpuid { +a } }\n', { kind: 'mask', title: '', machine: 'm', feature: 'x2apic' }), 'machine m { cpuid { +a -x2apic } }\n');
+  assert.equal(fix('machine m {\n  cpuid +kvm_pv_eoi\n}\n', { kind: 'mask', title: '', machine: 'm', features: ['kvm-pv-eoi'] }), 'machine m {\n  cpuid -kvm_pv_eoi\n}\n');
+  assert.equal(fix('machine m {\n  cpuid +kvmclock\n}\n', { kind: 'mask', title: '', machine: 'm', features: ['kvm-pv-eoi'] }), 'machine m {\n  cpuid +kvmclock -kvm-pv-eoi\n}\n');
+  assert.equal(fix('machine m { cpuid { +a } }\n', { kind: 'mask', title: '', machine: 'm', features: ['x2apic'] }), 'machine m { cpuid { +a -x2apic } }\n');
 });
 
 test('raise host-kernel: replace the version, or insert after the scalars', () => {

@@ -36,6 +36,11 @@ export class MachineContext {
     readonly machine: ResolvedMachine,
     /** The configured fleet floor for machines that state no host-kernel. */
     readonly kernelFloor?: string,
+    /**
+     * One finding per cause (`inherited: once`): the bits one CPU model (or the KVM
+     * defaults) brings in at one place are reported as one finding that lists them.
+     */
+    readonly perCause = false,
   ) {}
 
   get name(): string {
@@ -110,10 +115,10 @@ export class MachineContext {
   /**
    * Where an enabled bit comes from, as a clause naming the bit: "machine m whitelists
    * x2apic (…)", "m inherits +kvm-pv-unhalt (…) from pc-i440fx-2.5", "Haswell includes
-   * avx (…)", "QEMU 1.3's KVM defaults include kvm-pv-eoi (…)".
+   * avx (…)", "QEMU 1.3's KVM defaults include kvm-pv-eoi (…)". `f` names what is brought in
+   * (the bit with its location by default; "5 bits" when a model's bits are reported together).
    */
-  bitSource(bit: EffectiveBit, modelName: string): string {
-    const f = featureWithLocation(bit.feature);
+  bitSource(bit: EffectiveBit, modelName: string, f = featureWithLocation(bit.feature)): string {
     const inherited = bit.origin && !this.isOwn(bit.origin) ? bit.origin.machine : undefined;
     switch (bit.source) {
       case 'whitelist':

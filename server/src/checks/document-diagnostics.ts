@@ -490,7 +490,7 @@ export class DocumentDiagnostics {
     const cached = this.byMachine.get(decl);
     if (cached && cached.reusable && cached.resolution === resolution && cached.budget.every((q) => maySuggest(doc.tree, q.kind, decl.start + q.at, q.limit) === q.answer)) return cached;
     this.checked++;
-    const ctx = new MachineContext(this.kb, this.workspace, doc, ref, resolution, this.options.hostKernelFloor);
+    const ctx = new MachineContext(this.kb, this.workspace, doc, ref, resolution, this.options.hostKernelFloor, this.options.inherited === 'once');
     const found = this.check(ctx);
     let reusable = !ctx.askedOutside && !resolution.cycle && !resolution.missingBase && this.workspace.definitions(ref.name).filter((r) => r.name === ref.name).length <= 1;
     const findings: Stored[] = [];

@@ -52,7 +52,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
         const key = `MT201|${bit.feature.name}|${where.span.start}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true }];
+        const fixes: FixIntent[] = [{ kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, features: [bit.feature.name], preferred: true }];
         if (block.tscFrequencyLiftsFrom && !ctx.machine.tscFrequency) {
           fixes.push({ kind: 'add-statement', title: 'Set a fixed tsc-frequency (edit the value to your hosts\' TSC rate)', machine: ctx.name, text: `tsc-frequency ${PLACEHOLDER_TSC_HZ}` });
         }
@@ -82,7 +82,7 @@ export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
         const names = mapped(group, (m) => m.name);
         const one = group.length === 1;
         const fixes: FixIntent[] = [
-          { kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, feature: bit.feature.name, preferred: true },
+          { kind: 'mask', title: `Mask ${bit.feature.name}`, machine: ctx.name, features: [bit.feature.name], preferred: true },
           { kind: 'add-migrate', title: `Declare that ${ctx.name} migrates ${one ? names[0] : `these ${group.length} MSRs`}`, machine: ctx.name, msr: names.join(' ') },
           { kind: 'set-qemu', title: `Raise qemu to ${since}, the first release that migrates ${one ? names[0] : 'them'}${accel === 'kvm' ? ' under KVM' : ''}`, machine: ctx.name, version: since },
         ];

@@ -47,11 +47,11 @@ export type FixIntent =
   | { kind: 'replace'; title: string; span: Span; text: string; preferred?: boolean }
   | { kind: 'remove'; title: string; span: Span; preferred?: boolean }
   | { kind: 'whitelist'; title: string; machine: string; features: string[]; preferred?: boolean }
-  | { kind: 'mask'; title: string; machine: string; feature: string; preferred?: boolean }
+  | { kind: 'mask'; title: string; machine: string; features: string[]; preferred?: boolean }
   | { kind: 'set-kernel'; title: string; machine: string; min: string; preferred?: boolean }
   | { kind: 'set-qemu'; title: string; machine: string; version: string; preferred?: boolean }
   | { kind: 'add-migrate'; title: string; machine: string; msr: string; preferred?: boolean }
-  | { kind: 'add-provides'; title: string; machine: string; feature: string; preferred?: boolean }
+  | { kind: 'add-provides'; title: string; machine: string; features: string[]; preferred?: boolean }
   | { kind: 'add-statement'; title: string; machine: string; text: string; preferred?: boolean };
 
 export interface RelatedInfo {

@@ -28,7 +28,7 @@ export function editsForFix(doc: ParsedDocument, fix: FixIntent, kb: KnowledgeBa
         case 'whitelist':
           return setSign(layout, machine, fix.features, '+', kb);
         case 'mask':
-          return setSign(layout, machine, [fix.feature], '-', kb);
+          return setSign(layout, machine, fix.features, '-', kb);
         case 'set-kernel':
           return setKernel(layout, machine, fix.min);
         case 'set-qemu':
@@ -36,7 +36,7 @@ export function editsForFix(doc: ParsedDocument, fix: FixIntent, kb: KnowledgeBa
         case 'add-migrate':
           return addMigrate(layout, machine, fix.msr);
         case 'add-provides':
-          return addProvides(layout, machine, fix.feature);
+          return addProvides(layout, machine, fix.features);
         case 'add-statement':
           return [layout.insertStatement(fix.text, 'after-scalars')];
       }
@@ -204,13 +204,13 @@ function addMigrate(layout: Layout, machine: MachineDecl, msr: string): TextEdit
 }
 
 /** Appends to the machine's own `host-kernel provides` line, or adds one after its scalars. */
-function addProvides(layout: Layout, machine: MachineDecl, feature: string): TextEdit[] {
+function addProvides(layout: Layout, machine: MachineDecl, features: string[]): TextEdit[] {
   const s = machine.statements.find((x) => x.kind === 'host-kernel-provides' && x.features.length > 0);
   if (s && s.kind === 'host-kernel-provides') {
     const last = s.features[s.features.length - 1];
-    return [{ span: { start: last.end, end: last.end }, newText: ` ${feature}` }];
+    return [{ span: { start: last.end, end: last.end }, newText: ` ${features.join(' ')}` }];
   }
-  return [layout.insertStatement(`host-kernel provides ${feature}`, 'after-scalars')];
+  return [layout.insertStatement(`host-kernel provides ${features.join(' ')}`, 'after-scalars')];
 }
 
 // ---- removal --------------------------------------------------------------

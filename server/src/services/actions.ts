@@ -133,13 +133,16 @@ function mergeMachineFixes(fixes: FixIntent[]): FixIntent[] {
         break;
       }
       case 'mask':
-        out.set(`mask|${fix.machine}|${fix.feature}`, fix);
+      case 'add-provides': {
+        // One edit per machine: the bits of every fix of the kind together, in order, once each.
+        const key = `${fix.kind}|${fix.machine}`;
+        const prev = out.get(key);
+        const features = prev && 'features' in prev ? [...new Set([...prev.features, ...fix.features])] : fix.features;
+        out.set(key, { ...fix, features });
         break;
+      }
       case 'add-migrate':
         out.set(`migrate|${fix.machine}|${fix.msr}`, fix);
-        break;
-      case 'add-provides':
-        out.set(`provides|${fix.machine}|${fix.feature}`, fix);
         break;
       case 'add-statement':
         out.set(`statement|${fix.machine}|${fix.text}`, fix);
