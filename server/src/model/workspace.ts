@@ -52,30 +52,38 @@ export class Workspace {
       old.version = version;
       return old;
     }
-    const oldRefs = old ? this.machineRefs(old) : [];
     const doc = parseDocument(uri, text, version, old);
     const touched = new Set<string>();
     const namesBefore = this.machineNameCount;
     // Declarations that survived the edit keep their ref (now pointing at this version);
-    // the others leave the index and the new ones enter it.
-    const kept = new Set<MachineDecl>();
+    // the others leave the index and the new ones enter it. (No set of the survivors: a
+    // keystroke keeps all but one or two of hundreds.)
+    const fresh: MachineRef[] = [];
     for (const decl of doc.tree.machines) {
+      if (!decl.name) continue;
       const ref = this.refs.get(decl);
-      if (decl.name && ref && ref.doc.uri === uri && ref.name === decl.name.text) {
-        ref.doc = doc;
-        kept.add(decl);
+      if (ref && ref.doc.uri === uri && ref.name === decl.name.text) ref.doc = doc;
+      else {
+        const made = { doc, decl, name: decl.name.text };
+        this.refs.set(decl, made);
+        fresh.push(made);
       }
     }
-    const gone = oldRefs.filter((r) => !kept.has(r.decl));
+    // An old declaration whose ref was not carried over has left the text.
+    const gone: MachineRef[] = [];
+    for (const decl of old?.tree.machines ?? []) {
+      const ref = decl.name && this.refs.get(decl);
+      if (ref && ref.doc !== doc) gone.push(ref);
+    }
     // A declaration that left the text keeps no ref: anything still holding the old
     // declaration would otherwise hold, through its ref, the version it was last in.
     for (const r of gone) this.refs.delete(r.decl);
     this.unindex(gone, touched);
     this.docs.set(uri, doc);
-    this.index(this.machineRefs(doc).filter((r) => !kept.has(r.decl)), touched);
+    this.index(fresh, touched);
     this.invalidate(touched);
     if (this.machineNameCount !== namesBefore || !sameNames(old, doc)) this.dirtyUnresolved();
-    this.dirtyMovedBases(kept, uri, old ? movedSince(old.tree.serial, doc.tree) : ALL_MOVED);
+    this.dirtyMovedBases(doc, fresh, old ? movedSince(old.tree.serial, doc.tree) : ALL_MOVED);
     this.dirty.add(uri);
     return doc;
   }
@@ -96,10 +104,12 @@ export class Workspace {
    * extend them, or define the same name, point at them (related information) and
    * must be placed again — not re-checked: their resolutions stay.
    */
-  private dirtyMovedBases(kept: Set<MachineDecl>, uri: string, moved: Moved): void {
-    for (const decl of kept) {
+  private dirtyMovedBases(doc: ParsedDocument, fresh: readonly MachineRef[], moved: Moved): void {
+    const uri = doc.uri;
+    for (const decl of doc.tree.machines) {
       // Only a declaration whose place changed (its name, where related information points).
-      if (!moved(decl.start) && !(decl.name && moved(decl.name.start))) continue;
+      if (!decl.name || (!moved(decl.start) && !moved(decl.name.start))) continue;
+      if (isFresh(fresh, decl)) continue; // new ones entered the index: their names are touched already
       const name = decl.name!.text;
       const same = this.byName.get(name) ?? [];
       if (same.length > 1) for (const ref of same) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri); // MT113 points at the other definitions
@@ -312,4 +322,10 @@ function insertInOrder(list: MachineRef[], ref: MachineRef): void {
 function sameNames(a: ParsedDocument | undefined, b: ParsedDocument): boolean {
   if (!a || a.tree.machines.length !== b.tree.machines.length) return false;
   return a.tree.machines.every((m, i) => m.name?.text === b.tree.machines[i].name?.text);
+}
+
+/** Whether `decl` is one of the declarations an edit made (a few: a plain loop, no closure per declaration that moved). */
+function isFresh(fresh: readonly MachineRef[], decl: MachineDecl): boolean {
+  for (const r of fresh) if (r.decl === decl) return true;
+  return false;
 }
