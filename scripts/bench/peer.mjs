@@ -14,7 +14,8 @@
 //   npm install --prefix /tmp/yamlls yaml-language-server@2.0.0
 // and point BENCH_PEER at it (default /tmp/yamlls). Without it the comparison is skipped.
 //
-// Usage: node scripts/bench/peer.mjs [--pairs N] [--node-args "ARGS"]   (or `npm run bench -- --peer`)
+// Usage: node scripts/bench/peer.mjs [--pairs N] [--node-args "ARGS"] [--caps basic|vscode]   (or `npm run bench -- --peer`)
+// --caps vscode: the client announces related information and code links, as VS Code does.
 // --node-args: Node options for mtype's server only, e.g. "--v8-pool-size=1", which the
 // extension passes on a machine with two cores or fewer (client/src/server-launch.mjs).
 // PEER_WARMUP=N: uncounted pairs first (default 3); PEER_DEBUG=1: every latency on stderr.
@@ -127,11 +128,20 @@ function featureSites(text) {
 }
 
 /** Opens `text` on a server and times `pairs` typed-and-deleted characters to the next publish. */
-async function typingLatency({ command, env, nodeArgs = [], path, text, languageId, settings, pairs }) {
+/**
+ * What the client announces for diagnostics. `basic`: versions only (no related information,
+ * no code links); `vscode`: what VS Code announces, which makes mtype's answer nearly twice as large.
+ */
+const DIAGNOSTIC_CAPABILITIES = {
+  basic: { versionSupport: true },
+  vscode: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, tagSupport: { valueSet: [1, 2] }, dataSupport: true },
+};
+
+async function typingLatency({ command, env, nodeArgs = [], path, text, languageId, settings, pairs, caps = 'basic' }) {
   const client = new LspClient(command, env, nodeArgs);
   client.settings = settings;
   const uri = pathToFileURL(path).href;
-  await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dirname(path)).href, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } }, workspaceFolders: [{ uri: pathToFileURL(dirname(path)).href, name: 'peer' }] });
+  await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dirname(path)).href, capabilities: { textDocument: { publishDiagnostics: DIAGNOSTIC_CAPABILITIES[caps] } }, workspaceFolders: [{ uri: pathToFileURL(dirname(path)).href, name: 'peer' }] });
   client.notify('initialized', {});
   if (settings) client.notify('workspace/didChangeConfiguration', { settings });
   let waiting;
@@ -179,7 +189,7 @@ export function peerServer(prefix = process.env.BENCH_PEER ?? '/tmp/yamlls') {
   return existsSync(bin) ? bin : undefined;
 }
 
-export async function comparePeer({ vocab, pairs = 25, nodeArgs = [], log = () => {} }) {
+export async function comparePeer({ vocab, pairs = 25, nodeArgs = [], caps = 'basic', log = () => {} }) {
   const peer = peerServer();
   if (!peer) return { skipped: 'skipped: yaml-language-server not found (npm install --prefix /tmp/yamlls yaml-language-server@2.0.0, or set BENCH_PEER)' };
   const dir = mkdtempSync(join(tmpdir(), 'mtype-peer-'));
@@ -191,7 +201,7 @@ export async function comparePeer({ vocab, pairs = 25, nodeArgs = [], log = () =
     writeFileSync(join(dir, 'machine-types.schema.json'), JSON.stringify(schemaFor(vocab)));
     const schemaUri = pathToFileURL(join(dir, 'machine-types.schema.json')).href;
     log(`peer: ${big.machines} machine types, ${yaml.split('\n').length} YAML lines; ${pairs * 2} typing edits per server…`);
-    const mtype = await typingLatency({ command: join(ROOT, 'server/out/server.js'), env: {}, nodeArgs, path: join(dir, 'catalogue.mtype'), text: big.text, languageId: 'mtype', pairs });
+    const mtype = await typingLatency({ command: join(ROOT, 'server/out/server.js'), env: {}, nodeArgs, path: join(dir, 'catalogue.mtype'), text: big.text, languageId: 'mtype', pairs, caps });
     const yamlResult = await typingLatency({
       command: peer,
       env: {},
@@ -200,6 +210,7 @@ export async function comparePeer({ vocab, pairs = 25, nodeArgs = [], log = () =
       languageId: 'yaml',
       settings: { yaml: { validate: true, schemas: { [schemaUri]: ['*.yaml'] }, schemaStore: { enable: false } } },
       pairs,
+      caps,
     });
     return { machines: big.machines, yamlLines: yaml.split('\n').length, mtype, yaml: yamlResult, ratio: yamlResult.p95 / mtype.p95, parsedRatio: yamlResult.parsed.p95 / mtype.parsed.p95 };
   } finally {
@@ -212,9 +223,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const args = process.argv.slice(2);
   const pairs = args.includes('--pairs') ? Number(args[args.indexOf('--pairs') + 1]) : 25;
   const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
+  const caps = args.includes('--caps') ? args[args.indexOf('--caps') + 1] : 'basic';
+  if (!(caps in DIAGNOSTIC_CAPABILITIES)) {
+    console.error(`peer.mjs: --caps takes basic or vscode, not '${caps}'`);
+    process.exit(2);
+  }
   const kbAll = JSON.parse(execFileSync(process.execPath, ['server/out/cli.js', 'kb', '--all', '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const releases = JSON.parse(readFileSync('server/src/kb/data/releases.json', 'utf8')).releases;
-  const result = await comparePeer({ vocab: vocabulary(kbAll, releases), pairs, nodeArgs, log: (m) => process.stderr.write(`bench: ${m}\n`) });
+  const result = await comparePeer({ vocab: vocabulary(kbAll, releases), pairs, nodeArgs, caps, log: (m) => process.stderr.write(`bench: ${m}\n`) });
   if (result.skipped) console.log(result.skipped);
   else {
     console.log(`edit→diagnostics p95 on ${result.machines} machine types: mtype${nodeArgs.length ? ` (node ${nodeArgs.join(' ')})` : ''} ${result.mtype.p95.toFixed(1)} ms (p50 ${result.mtype.p50.toFixed(1)}, ${result.mtype.diagnostics} diagnostics), yaml-language-server ${result.yaml.p95.toFixed(1)} ms (p50 ${result.yaml.p50.toFixed(1)}, ${result.yaml.diagnostics} diagnostics): ${result.ratio.toFixed(1)}×`);
