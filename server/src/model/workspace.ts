@@ -110,7 +110,7 @@ export class Workspace {
       // Only a declaration whose place changed (its name, where related information points).
       if (!decl.name || (!moved(decl.start) && !moved(decl.name.start))) continue;
       if (isFresh(fresh, decl)) continue; // new ones entered the index: their names are touched already
-      const name = decl.name!.text;
+      const name = decl.name.text;
       const same = this.byName.get(name) ?? [];
       if (same.length > 1) for (const ref of same) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri); // MT113 points at the other definitions
       if (!this.extenders.has(name)) continue;
