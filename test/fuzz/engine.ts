@@ -54,7 +54,7 @@ export function runOne(index: number, job: Job, seeds: readonly string[], kbs: K
   const seed = deriveSeed(job.seed, index);
   const { generator, text } = generate(seeds, seed);
   const result: Result = { index, seed, generator, bytes: Buffer.byteLength(text), ms: 0 };
-  const options = { companion: index % 3 === 0 ? COMPANION : undefined, budgetMs: HANG_MS };
+  const options = { companion: index % 3 === 0 ? COMPANION : undefined, budgetMs: HANG_MS, inherited: index % 2 ? ('once' as const) : ('each' as const) };
   // A slow input is timed twice and the faster run counts: on a shared machine one run can be starved.
   for (let attempt = 0; attempt < 2; attempt++) {
     const t0 = performance.now();

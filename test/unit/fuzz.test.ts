@@ -27,7 +27,8 @@ function campaign(name: string, count: number, generate: Generator, kbs: Knowled
     const text = generate(new Rng(seed));
     const kb = kbs[i % kbs.length];
     try {
-      checkInput(text, kb, { companion: i % 2 ? COMPANION : undefined });
+      // Both ways of reporting inherited findings: the command line's and the editor's.
+      checkInput(text, kb, { companion: i % 2 ? COMPANION : undefined, inherited: i % 4 < 2 ? 'each' : 'once' });
     } catch (error) {
       const shown = JSON.stringify(text.length > 400 ? text.slice(0, 400) + '…' : text);
       assert.fail(`${name} #${i} (seed ${seed}): ${(error as Error).message}\ninput: ${shown}`);

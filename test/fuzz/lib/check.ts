@@ -32,6 +32,8 @@ export interface CheckOptions {
   determinism?: boolean;
   /** Time allowed for the first analysis (default: timeBudgetMs of the input's length). */
   budgetMs?: number;
+  /** How inherited findings are reported (default `each`; `once` is the editor's, with MT300 per model). */
+  inherited?: 'each' | 'once';
 }
 
 export interface CheckResult {
@@ -59,7 +61,7 @@ export function checkInput(text: string, kb: KnowledgeBase, options: CheckOption
   let first: Map<string, Diagnostic[]>;
   const t0 = performance.now();
   try {
-    project = load(kb, files);
+    project = load(kb, files, options.inherited);
     first = analyseAll(project, files);
   } catch (error) {
     throw new FuzzFailure('crash', (error as Error).stack ?? String(error));
@@ -98,15 +100,15 @@ export function checkInput(text: string, kb: KnowledgeBase, options: CheckOption
 
   if (options.determinism !== false) {
     const expected = serialise(first);
-    project.setOptions({}); // drops the diagnostics cache: same project, analysed again
+    project.setOptions({ inherited: options.inherited }); // drops the diagnostics cache: same project, analysed again
     if (serialise(analyseAll(project, files)) !== expected) throw new FuzzFailure('nondeterministic', 're-analysis in the same project differs');
-    if (serialise(analyseAll(load(kb, files), files)) !== expected) throw new FuzzFailure('nondeterministic', 'a fresh project gives different diagnostics');
+    if (serialise(analyseAll(load(kb, files, options.inherited), files)) !== expected) throw new FuzzFailure('nondeterministic', 'a fresh project gives different diagnostics');
   }
   return { ms, diagnostics, fixes };
 }
 
-function load(kb: KnowledgeBase, files: Array<[string, string]>): Project {
-  const project = new Project(kb);
+function load(kb: KnowledgeBase, files: Array<[string, string]>, inherited?: 'each' | 'once'): Project {
+  const project = new Project(kb, { inherited });
   for (const [uri, text] of files) project.update(uri, text);
   return project;
 }
