@@ -109,7 +109,7 @@ export function combinedEdit(doc: ParsedDocument, fixes: FixIntent[], kb: Knowle
   return diffEdit(doc.text, text);
 }
 
-/** One fix per machine and purpose: whitelists merged, the highest qemu/host-kernel kept, repeats dropped. */
+/** One fix per machine and purpose: whitelists, masks and provides merged, the highest qemu/host-kernel kept, repeats dropped. */
 function mergeMachineFixes(fixes: FixIntent[]): FixIntent[] {
   const out = new Map<string, FixIntent>();
   for (const fix of fixes) {
@@ -117,13 +117,6 @@ function mergeMachineFixes(fixes: FixIntent[]): FixIntent[] {
       case 'replace':
       case 'remove':
         break;
-      case 'whitelist': {
-        const key = `whitelist|${fix.machine}`;
-        const prev = out.get(key);
-        const features = prev?.kind === 'whitelist' ? [...new Set([...prev.features, ...fix.features])] : fix.features;
-        out.set(key, { ...fix, features });
-        break;
-      }
       case 'set-kernel':
       case 'set-qemu': {
         const key = `${fix.kind}|${fix.machine}`;
@@ -132,6 +125,7 @@ function mergeMachineFixes(fixes: FixIntent[]): FixIntent[] {
         if (!prev || compareVersions(version(fix), version(prev)) > 0) out.set(key, fix);
         break;
       }
+      case 'whitelist':
       case 'mask':
       case 'add-provides': {
         // One edit per machine: the bits of every fix of the kind together, in order, once each.
