@@ -9,9 +9,10 @@
  * every range number, and each move fills the holes from the placed diagnostics.
  *
  * The output is exactly `JSON.stringify(project.diagnostics(uri).map(toLspDiagnostic))`
- * (a property test checks the bytes), kept as the pieces' texts side by side
- * (`JsonParts`): the writer copies them into its buffer, so no answer is ever joined
- * into one more multi-megabyte string.
+ * (a property test checks the bytes), kept as the pieces' UTF-8 bytes side by side
+ * (`JsonParts`): a piece is encoded to bytes once, when it is stringified or filled
+ * in, and the writer copies the bytes into its buffer, so no answer is ever joined
+ * into one more multi-megabyte string nor encoded again because another piece changed.
  */
 import { randomBytes } from 'node:crypto';
 import type { Diagnostic } from '../common/diagnostic';
@@ -19,7 +20,7 @@ import type { Range } from '../common/text';
 import { compareDiagnostics } from '../checks/document-diagnostics';
 import type { DiagnosticsPiece } from '../services/project';
 import { FULL_SHAPE, toLspDiagnostic, type DiagnosticShape } from './convert';
-import { JsonParts } from './wire';
+import { JsonParts, utf8 } from './wire';
 import { mapped } from '../common/arrays';
 
 /** One piece's encoding: its JSON items (no brackets, '' when empty) and the template they came from. */
@@ -28,9 +29,8 @@ interface PieceCode {
   contentVersion: number;
   /** The JSON between the range numbers (holes = parts.length - 1), once the piece has moved. */
   parts?: string[];
-  json: string;
-  /** UTF-8 length of `json`. */
-  bytes: number;
+  /** The piece's JSON items (no brackets; empty when it has no diagnostics), as UTF-8. */
+  json: Uint8Array;
   /**
    * The piece's first and last diagnostic, and whether its list is in text order: what the
    * document's order check needs, kept so a piece whose version did not move is not asked for
@@ -51,6 +51,10 @@ interface DocumentCode {
 }
 
 const EMPTY_LIST = JsonParts.of('[]');
+const OPEN = utf8('[');
+const COMMA = utf8(',');
+const CLOSE = utf8(']');
+const NOTHING = new Uint8Array(0);
 
 /** Stands for a range number while a template is stringified; random, so no message can fake it. */
 const HOLE = `\u0001mtype-n-${randomBytes(8).toString('hex')}`;
@@ -79,7 +83,7 @@ export class DiagnosticEncoder {
     // map of 500 entries per keystroke was a fifth of what a plain edit allocated).
     const same = previous !== undefined && sameIds(previous.ids, pieces);
     const next: DocumentCode = { generation, json: EMPTY_LIST, pieces: same ? previous.pieces : new Map(), ids: same ? previous.ids : mapped(pieces, (p) => p.id) };
-    const items: string[] = ['['];
+    const items: Uint8Array[] = [OPEN];
     let bytes = 2;
     let last: Diagnostic | undefined;
     let ordered = true;
@@ -90,15 +94,15 @@ export class DiagnosticEncoder {
       if (code !== known || !same) next.pieces.set(piece.id, code);
       if (!code.ordered || (last && code.first && compareByRange(last, code.first) > 0)) ordered = false;
       last = code.last ?? last;
-      if (!code.json) continue;
+      if (!code.json.length) continue;
       if (items.length > 1) {
-        items.push(',');
+        items.push(COMMA);
         bytes++;
       }
       items.push(code.json);
-      bytes += code.bytes;
+      bytes += code.json.length;
     }
-    items.push(']');
+    items.push(CLOSE);
     if (ordered) next.json = new JsonParts(items, bytes);
     else {
       // The rare document whose pieces are not in text order as concatenated (a finding placed
@@ -121,12 +125,11 @@ export class DiagnosticEncoder {
       // Moved: the template is made on the first move (most pieces of a file opened never move).
       const parts = known.parts ?? this.template(list);
       const json = fill(parts, list, this.shape.related);
-      if (json !== undefined) return { version, contentVersion, parts, json, bytes: Buffer.byteLength(json, 'utf8'), ...order };
+      if (json !== undefined) return { version, contentVersion, parts, json: utf8(json), ...order };
     }
-    if (!list.length) return { version, contentVersion, json: '', bytes: 0, ...order };
+    if (!list.length) return { version, contentVersion, json: NOTHING, ...order };
     this.stringified++;
-    const json = JSON.stringify(list.map(this.lsp)).slice(1, -1);
-    return { version, contentVersion, json, bytes: Buffer.byteLength(json, 'utf8'), ...order };
+    return { version, contentVersion, json: utf8(JSON.stringify(list.map(this.lsp)).slice(1, -1)), ...order };
   }
 
   private template(list: readonly Diagnostic[]): string[] {

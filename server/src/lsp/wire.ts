@@ -12,31 +12,43 @@ import { randomBytes } from 'node:crypto';
 import { AbstractMessageWriter, createConnection, ProposedFeatures, StreamMessageReader, type Connection, type Message, type MessageWriter } from 'vscode-languageserver/node';
 
 /**
- * A JSON text in parts, with its UTF-8 length: what the diagnostics encoder answers and
- * the writer copies out. Parts are shared between answers; equal answers are usually
- * the same parts.
+ * A JSON text in parts, as UTF-8 bytes: what the diagnostics encoder answers and the
+ * writer copies out. Parts are shared between answers (equal answers are usually the
+ * same parts), and kept as bytes so that writing an answer is a copy of memory, not a
+ * second UTF-8 encoding of a megabyte of text per keystroke.
  */
 export class JsonParts {
   constructor(
-    readonly parts: readonly string[],
+    readonly parts: readonly Uint8Array[],
     readonly byteLength: number,
   ) {}
 
   static of(json: string): JsonParts {
-    return new JsonParts([json], Buffer.byteLength(json, 'utf8'));
+    const bytes = utf8(json);
+    return new JsonParts([bytes], bytes.length);
   }
 
   get text(): string {
-    return this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+    return (this.parts.length === 1 ? Buffer.from(this.parts[0].buffer, this.parts[0].byteOffset, this.parts[0].length) : Buffer.concat(this.parts, this.byteLength)).toString('utf8');
   }
 
-  /** Whether both say the same (part by part: equal parts are mostly the same string, so cheap). */
+  /** Whether both say the same (part by part: equal parts are mostly the same bytes, so cheap). */
   equals(other: JsonParts | undefined): boolean {
     if (other === this) return true;
     if (!other || other.byteLength !== this.byteLength) return false;
     if (other.parts.length === this.parts.length && this.parts.every((p, i) => p === other.parts[i])) return true;
-    return other.text === this.text;
+    return Buffer.concat(this.parts, this.byteLength).equals(Buffer.concat(other.parts, other.byteLength));
   }
+}
+
+/**
+ * A string's UTF-8 bytes in a buffer of their own: a long-lived piece cut from Node's
+ * shared pool would keep the pool's whole 8 KiB slab alive.
+ */
+export function utf8(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  bytes.write(text, 0, 'utf8');
+  return bytes;
 }
 
 /**
@@ -99,10 +111,13 @@ export class ByteArena {
 export function encodeMessageBytes(msg: Message, arena?: ByteArena, framed = false): Buffer {
   const { parts, byteLength } = messageParts(msg);
   const header = framed ? `Content-Length: ${byteLength}\r\n\r\n` : '';
-  if (!arena && parts.length === 1 && !framed) return Buffer.from(parts[0], 'utf8');
+  if (!arena && parts.length === 1 && !framed) return Buffer.from(parts[0].buffer, parts[0].byteOffset, parts[0].length);
   const out = arena ? arena.take(header.length + byteLength) : Buffer.allocUnsafe(header.length + byteLength);
   let at = out.write(header, 0, 'ascii');
-  for (const p of parts) at += out.write(p, at, 'utf8');
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -165,14 +180,14 @@ function messageParts(msg: Message): JsonParts {
     slots.forEach(({ holder, key }, i) => (holder[key] = originals[i]));
   }
   // The placeholders appear in the order JSON.stringify met them: params before result, keys in order.
-  const around = text.split(QUOTED_PLACEHOLDER);
-  const parts: string[] = [around[0]];
-  let byteLength = Buffer.byteLength(around[0], 'utf8');
+  const around = text.split(QUOTED_PLACEHOLDER).map((t) => Buffer.from(t, 'utf8'));
+  const parts: Uint8Array[] = [around[0]];
+  let byteLength = around[0].length;
   for (let i = 1; i < around.length; i++) {
     const raw = originals[i - 1].json;
     for (const p of raw.parts) parts.push(p);
     parts.push(around[i]);
-    byteLength += raw.byteLength + Buffer.byteLength(around[i], 'utf8');
+    byteLength += raw.byteLength + around[i].length;
   }
   return new JsonParts(parts, byteLength);
 }
