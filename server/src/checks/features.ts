@@ -143,6 +143,8 @@ export const checkProvidedNames: MachineCheck = (ctx, report) => {
 export const checkDependencies: MachineCheck = (ctx, report) => {
   // The missing dependencies reported so far, per bit: a machine reports each pair once, for its first model.
   const reported = new Map<FeatureRecord, Set<FeatureRecord>>();
+  // One finding per cause: the bits that miss one dependency through one statement (a mask, a model), together.
+  const together = ctx.perCause ? new Map<Origin | undefined, Map<string, MissingDependency[]>>() : undefined;
   for (const cpuid of ctx.views) {
     const check = (feature: FeatureRecord, bitOf: () => EffectiveBit) => {
       for (const depName of dependenciesAt(feature, cpuid.qemu)) {
@@ -154,24 +156,78 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
         if (!missing) reported.set(feature, (missing = new Set()));
         missing.add(dep);
         const bit = bitOf();
-        const key = `${feature.name}>${dep.name}`;
         const masked = cpuid.masked(dep.name);
         // Point at what the author can change: their own mask of the dependency, else where the bit came from.
         const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
-        const where = ctx.place(origin, `${feature.name} comes from here`);
         // The cause is the mask when there is one (a base's mask, inherited), else the bit's origin.
         const cause = masked?.edit.origin ?? ctx.causeOf(bit);
-        report({
-          code: 'MT103',
-          message: `${featureWithLocation(feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${cpuid.modelName}`,
-          ...where,
-          cause: causeAt(cause, `${key}|${masked ? 'masked' : 'off'}`),
-          fixes: [{ kind: 'whitelist', title: `Whitelist ${dep.name}`, machine: ctx.name, features: [dep.name], preferred: true }],
-        });
+        const found: MissingDependency = { feature, dep, masked: !!masked, modelName: cpuid.modelName, origin, cause };
+        if (!together) {
+          report(dependencyFinding(ctx, found));
+          continue;
+        }
+        let byOrigin = together.get(origin);
+        if (!byOrigin) together.set(origin, (byOrigin = new Map()));
+        const key = `${dep.name}|${found.masked}`;
+        const group = byOrigin.get(key);
+        if (!group) byOrigin.set(key, [found]);
+        else if (group[0].cause === cause) group.push(found);
+        // The same statement, a dependency missing for another cause (rare): its own finding.
+        else report(dependencyFinding(ctx, found));
       }
     };
     const { base, whitelisted } = dependencyCandidates(cpuid, ctx.kb);
     for (const b of base) check(b.feature, () => cpuid.materialize(b));
     for (const bit of whitelisted) check(bit.feature, () => bit);
   }
+  if (!together) return;
+  for (const byOrigin of together.values()) for (const group of byOrigin.values()) report(group.length === 1 ? dependencyFinding(ctx, group[0]) : dependencyGroupFinding(ctx, group));
 };
+
+/** A bit whose dependency is missing in one model of the machine, and what causes it. */
+interface MissingDependency {
+  feature: FeatureRecord;
+  dep: FeatureRecord;
+  masked: boolean;
+  modelName: string;
+  /** The statement the finding points at. */
+  origin: Origin | undefined;
+  /** What folding matches a base's finding by: the mask, else the bit's origin. */
+  cause: object | undefined;
+}
+
+/** MT103 for one bit. */
+function dependencyFinding(ctx: Parameters<MachineCheck>[0], { feature, dep, masked, modelName, origin, cause }: MissingDependency) {
+  const key = `${feature.name}>${dep.name}`;
+  return {
+    code: 'MT103' as const,
+    message: `${featureWithLocation(feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${modelName}`,
+    ...ctx.place(origin, `${feature.name} comes from here`),
+    cause: causeAt(cause, `${key}|${masked ? 'masked' : 'off'}`),
+    fixes: [whitelistDependency(ctx.name, dep)],
+  };
+}
+
+/**
+ * MT103 for the bits that miss the same dependency through the same statement (a mask
+ * of it, or the model or line that brings them in): one finding listing them, whose
+ * fix (whitelist the dependency) is the one fix for all of them.
+ */
+function dependencyGroupFinding(ctx: Parameters<MachineCheck>[0], group: MissingDependency[]) {
+  const { dep, masked, modelName, origin, cause } = group[0];
+  const oneModel = group.every((m) => m.modelName === modelName);
+  const items = mapped(group, (m) => `${featureWithLocation(m.feature)}${oneModel ? '' : ` for ${m.modelName}`}`);
+  // The subject names every bit, so that only the same group of a base folds it in (fold.ts).
+  const subject = `${dep.name}<${mapped(group, (m) => m.feature.name).join(',')}|${masked ? 'masked' : 'off'}`;
+  return {
+    code: 'MT103' as const,
+    message: `${group.length} bits need ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name}${oneModel ? ` for ${modelName}` : ''}: ${items.join('; ')}`,
+    ...ctx.place(origin, oneModel ? `${modelName}'s bits come from here` : 'the bits come from here'),
+    cause: causeAt(cause, subject),
+    fixes: [whitelistDependency(ctx.name, dep)],
+  };
+}
+
+function whitelistDependency(machine: string, dep: FeatureRecord): FixIntent {
+  return { kind: 'whitelist', title: `Whitelist ${dep.name}`, machine, features: [dep.name], preferred: true };
+}
