@@ -135,6 +135,10 @@ test('pieces whose version did not move are not asked for their lists; pieces ou
       asked++;
       return list;
     },
+    rangeNumbers() {
+      asked++;
+      return { numbers: list.flatMap((d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]), last: 4 * (list.length - 1) };
+    },
   });
   const flat = (lists: Diagnostic[][]) => JSON.stringify(lists.flat().sort(compareDiagnostics).map((d) => toLspDiagnostic(d)));
   const encoder = new DiagnosticEncoder();

@@ -63,6 +63,13 @@ export interface DiagnosticsPiece {
   readonly line: number;
   /** The diagnostics, placed in the current text (computed on first use after a move). */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * What placing them would give as numbers: each diagnostic's range (start line and
+   * character, end line and character), then with `related` those of its related
+   * places; `last` is where the last diagnostic's own four begin. For a piece that only
+   * moved, this is all that changed, and the diagnostics are not made.
+   */
+  rangeNumbers(related: boolean): { numbers: number[]; last: number };
 }
 
 /** Codes whose messages or related places depend on more than the machine's chain. */
@@ -256,6 +263,32 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     const placedAt = this.placedAt!.slice(this.placedAt!.indexOf('|'));
     this.version = previous.version;
     this.placedAt = `${this.version}${placedAt}`;
+  }
+
+  rangeNumbers(related: boolean): { numbers: number[]; last: number } {
+    const doc = this.doc();
+    const numbers: number[] = [];
+    let last = 0;
+    // As `place` computes them: a related place in a document that is gone takes the diagnostic's range.
+    for (const s of this.shown) {
+      last = numbers.length;
+      const span = spanOf(s.at);
+      const start = doc.lines.positionAt(span.start);
+      const end = doc.lines.positionAt(span.end);
+      numbers.push(start.line, start.character, end.line, end.character);
+      if (!related || !s.related) continue;
+      for (const r of s.related) {
+        const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
+        if (!other) {
+          numbers.push(start.line, start.character, end.line, end.character);
+          continue;
+        }
+        const a = other.lines.positionAt(r.anchor.start + r.start);
+        const b = other.lines.positionAt(r.anchor.start + r.end);
+        numbers.push(a.line, a.character, b.line, b.character);
+      }
+    }
+    return { numbers, last };
   }
 
   get diagnostics(): Diagnostic[] {

@@ -5,8 +5,10 @@
  *
  * A piece that only moved (same `contentVersion`: same codes, messages, related
  * places, only line/character numbers differ — Enter above it) is not stringified
- * again after its first move: that move makes its JSON into a template with a hole for
- * every range number, and each move fills the holes from the placed diagnostics.
+ * again after its first move: that move makes its JSON into a template (UTF-8 parts
+ * around a hole for every range number), and each later move writes the parts and the
+ * piece's range numbers (`DiagnosticsPiece.rangeNumbers`) into one buffer, without the
+ * piece placing its diagnostics.
  *
  * The output is exactly `JSON.stringify(project.diagnostics(uri).map(toLspDiagnostic))`
  * (a property test checks the bytes), kept as the pieces' UTF-8 bytes side by side
@@ -27,8 +29,8 @@ import { mapped } from '../common/arrays';
 interface PieceCode {
   version: number;
   contentVersion: number;
-  /** The JSON between the range numbers (holes = parts.length - 1), once the piece has moved. */
-  parts?: string[];
+  /** The JSON between the range numbers as UTF-8 (holes = parts.length - 1), once the piece has moved. */
+  parts?: Uint8Array[];
   /** The piece's JSON items (no brackets; empty when it has no diagnostics), as UTF-8. */
   json: Uint8Array;
   /**
@@ -36,10 +38,13 @@ interface PieceCode {
    * document's order check needs, kept so a piece whose version did not move is not asked for
    * its list (which would place every diagnostic again after an edit above it).
    */
-  first?: Diagnostic;
-  last?: Diagnostic;
+  first?: OrderKey;
+  last?: OrderKey;
   ordered: boolean;
 }
+
+/** What the order check compares of a diagnostic. */
+type OrderKey = Pick<Diagnostic, 'range' | 'code' | 'message'>;
 
 interface DocumentCode {
   generation: number;
@@ -85,12 +90,12 @@ export class DiagnosticEncoder {
     const next: DocumentCode = { generation, json: EMPTY_LIST, pieces: same ? previous.pieces : new Map(), ids: same ? previous.ids : mapped(pieces, (p) => p.id) };
     const items: Uint8Array[] = [OPEN];
     let bytes = 2;
-    let last: Diagnostic | undefined;
+    let last: OrderKey | undefined;
     let ordered = true;
     for (const piece of pieces) {
       const known = previous?.pieces.get(piece.id);
       // Same version: same codes, messages and ranges as when it was encoded.
-      const code = known?.version === piece.version ? known : this.encodePiece(piece, piece.diagnostics, known);
+      const code = known?.version === piece.version ? known : this.encodePiece(piece, known);
       if (code !== known || !same) next.pieces.set(piece.id, code);
       if (!code.ordered || (last && code.first && compareByRange(last, code.first) > 0)) ordered = false;
       last = code.last ?? last;
@@ -118,21 +123,29 @@ export class DiagnosticEncoder {
     this.documents.delete(uri);
   }
 
-  private encodePiece(piece: DiagnosticsPiece, list: readonly Diagnostic[], known: PieceCode | undefined): PieceCode {
+  private encodePiece(piece: DiagnosticsPiece, known: PieceCode | undefined): PieceCode {
     const { version, contentVersion } = piece;
-    const order = { first: list[0], last: list[list.length - 1], ordered: inTextOrder(list) };
+    if (known?.contentVersion === contentVersion && known.parts && known.ordered && known.first && known.last) {
+      // Moved again: same diagnostics in the same order, only their numbers are new (an
+      // edit above moves every position of the piece alike, so the order holds).
+      const { numbers, last } = piece.rangeNumbers(this.shape.related);
+      const json = fill(known.parts, numbers);
+      if (json) return { version, contentVersion, parts: known.parts, json, first: withRange(known.first, numbers, 0), last: withRange(known.last, numbers, last), ordered: true };
+    }
+    const list = piece.diagnostics;
+    const order = { first: orderKey(list[0]), last: orderKey(list[list.length - 1]), ordered: inTextOrder(list) };
     if (known?.contentVersion === contentVersion && list.length) {
       // Moved: the template is made on the first move (most pieces of a file opened never move).
       const parts = known.parts ?? this.template(list);
-      const json = fill(parts, list, this.shape.related);
-      if (json !== undefined) return { version, contentVersion, parts, json: utf8(json), ...order };
+      const json = fill(parts, numbersOf(list, this.shape.related));
+      if (json) return { version, contentVersion, parts, json, ...order };
     }
     if (!list.length) return { version, contentVersion, json: NOTHING, ...order };
     this.stringified++;
     return { version, contentVersion, json: utf8(JSON.stringify(list.map(this.lsp)).slice(1, -1)), ...order };
   }
 
-  private template(list: readonly Diagnostic[]): string[] {
+  private template(list: readonly Diagnostic[]): Uint8Array[] {
     this.stringified++;
     return JSON.stringify(list.map((d) => withHoles(d, this.shape))).slice(1, -1).split(QUOTED_HOLE).map(keptPart);
   }
@@ -145,18 +158,15 @@ function sameIds(ids: readonly string[], pieces: readonly DiagnosticsPiece[]): b
   return true;
 }
 
-/**
- * A template part as kept: most are the same few short strings (`,"character":`), shared;
- * the others are copies, since a slice would keep the whole stringified piece alive.
- */
-const shortParts = new Map<string, string>();
-function keptPart(part: string): string {
-  if (part.length > 24) return (' ' + part).slice(1);
+/** A template part as kept: most are the same few short strings (`,"character":`), encoded once and shared. */
+const shortParts = new Map<string, Uint8Array>();
+function keptPart(part: string): Uint8Array {
+  if (part.length > 24) return utf8(part);
   const known = shortParts.get(part);
   if (known !== undefined) return known;
   if (shortParts.size >= 10_000) shortParts.clear();
-  const own = (' ' + part).slice(1);
-  shortParts.set(own, own);
+  const own = utf8(part);
+  shortParts.set(part, own);
   return own;
 }
 
@@ -165,40 +175,67 @@ function withHoles(d: Diagnostic, shape: DiagnosticShape) {
   return toLspDiagnostic({ ...d, range: HOLES, related: d.related?.map((r) => ({ ...r, range: HOLES })) }, shape);
 }
 
-/** The template filled with the diagnostics' range numbers; undefined when they do not fit. */
-function fill(parts: string[], list: readonly Diagnostic[], related: boolean): string | undefined {
-  // One join of the pieces: faster than growing a string, whose pieces would be copied again when sent.
-  const out: Array<string | number> = new Array(parts.length * 2 - 1);
-  out[0] = parts[0];
-  let k = 1;
+/** The placed diagnostics' range numbers in the template's order (each range's four, then its related ones'). */
+function numbersOf(list: readonly Diagnostic[], related: boolean): number[] {
+  const out: number[] = [];
+  const push = (r: Range) => out.push(r.start.line, r.start.character, r.end.line, r.end.character);
   for (const d of list) {
-    if (k + 3 >= parts.length) return undefined;
-    k = put(out, parts, k, d.range);
-    if (!related) continue;
-    for (const r of d.related ?? []) {
-      if (k + 3 >= parts.length) return undefined;
-      k = put(out, parts, k, r.range);
-    }
+    push(d.range);
+    if (related) for (const r of d.related ?? []) push(r.range);
   }
-  return k === parts.length ? out.join('') : undefined;
+  return out;
 }
 
-/** Puts a range's four numbers into holes k..k+3, each followed by the template's next part. */
-function put(out: Array<string | number>, parts: string[], k: number, r: Range): number {
-  let j = 2 * k - 1;
-  out[j++] = r.start.line;
-  out[j++] = parts[k];
-  out[j++] = r.start.character;
-  out[j++] = parts[k + 1];
-  out[j++] = r.end.line;
-  out[j++] = parts[k + 2];
-  out[j++] = r.end.character;
-  out[j] = parts[k + 3];
-  return k + 4;
+/** The template with its holes filled, as UTF-8 in one buffer; undefined when the numbers do not fit it. */
+function fill(parts: readonly Uint8Array[], numbers: readonly number[]): Uint8Array | undefined {
+  if (numbers.length !== parts.length - 1) return undefined;
+  let length = 0;
+  for (const p of parts) length += p.length;
+  for (const n of numbers) {
+    // Positions are small non-negative integers; anything else is left to JSON.stringify.
+    if (!(n >= 0 && n <= 0x7fffffff && Number.isInteger(n))) return undefined;
+    length += digits(n);
+  }
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (let i = 0; i < numbers.length; i++) {
+    out.set(parts[i], at);
+    at = writeDigits(out, at + parts[i].length, numbers[i]);
+  }
+  out.set(parts[numbers.length], at);
+  return out;
+}
+
+function digits(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** Writes `n` in decimal ASCII at `at`; returns the offset after it. */
+function writeDigits(out: Uint8Array, at: number, n: number): number {
+  const end = at + digits(n);
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
+}
+
+function orderKey(d: Diagnostic | undefined): OrderKey | undefined {
+  return d && { range: d.range, code: d.code, message: d.message };
+}
+
+/** The key with the range whose four numbers start at `at`. */
+function withRange(key: OrderKey, numbers: readonly number[], at: number): OrderKey {
+  return { code: key.code, message: key.message, range: { start: { line: numbers[at], character: numbers[at + 1] }, end: { line: numbers[at + 2], character: numbers[at + 3] } } };
 }
 
 /** Whether a list is in the project's flat order (checks/document-diagnostics.ts `flatten`). */
-function inTextOrder(list: readonly Diagnostic[]): boolean {
+function inTextOrder(list: readonly OrderKey[]): boolean {
   for (let i = 1; i < list.length; i++) if (compareByRange(list[i - 1], list[i]) > 0) return false;
   return true;
 }
@@ -207,7 +244,7 @@ function inTextOrder(list: readonly Diagnostic[]): boolean {
  * `compareDiagnostics` by range instead of offsets: positions grow with offsets, so the order
  * is the same, and a range is what a piece's version vouches for (offsets move with any edit above).
  */
-function compareByRange(a: Diagnostic, b: Diagnostic): number {
+function compareByRange(a: OrderKey, b: OrderKey): number {
   return (
     a.range.start.line - b.range.start.line ||
     a.range.start.character - b.range.start.character ||
