@@ -94,6 +94,8 @@ test('a keystroke that keeps the lines and the headers looks only at the edited 
       // A new line moves every piece below it, but only the edited machines are analysed again.
       ['a new line in the middle of the family', text.replace('cpuid -x2apic', 'cpuid -x2apic\n'), 2],
       ['a new line in a lone machine', text.replace('machine m7 {\n  qemu 2.0\n', 'machine m7 {\n  qemu 2.0\n\n'), 1],
+      // Its suppression comment moves with its line: the silenced lines are found again, nothing else is analysed.
+      ['a new line in a machine with a suppression comment', text.replace('+kvm-pv-unhalt', '+kvm-pv-unhalt\n'), 3],
     ];
     for (const [what, edited, regions] of cases) {
       for (const version of [edited, text]) {
@@ -103,14 +105,37 @@ test('a keystroke that keeps the lines and the headers looks only at the edited 
         assert.equal(visited() - before, regions, `${what} (${inherited}): regions looked at`);
       }
     }
-    // A renamed machine, a changed suppression comment, a new line in a region with one: the whole document again.
-    for (const edited of [text.replace('machine mid ', 'machine midx '), text.replace('MT302', 'MT303'), text.replace('+kvm-pv-unhalt', '+kvm-pv-unhalt\n')]) {
+    // A renamed machine, a changed suppression comment: the whole document again.
+    for (const edited of [text.replace('machine mid ', 'machine midx '), text.replace('MT302', 'MT303')]) {
       const before = visited();
       p.update('f.mtype', edited);
       assert.equal(snapshot(p, 'f.mtype'), snapshot(fresh({ 'f.mtype': edited }, inherited), 'f.mtype'));
       assert.ok(visited() - before >= 43, `whole document for ${JSON.stringify(edited.slice(-60))}`);
       p.update('f.mtype', text);
       p.diagnostics('f.mtype');
+    }
+  }
+});
+
+test('a line break between a suppression comment and the next machine, which it silenced, analyses the whole document', () => {
+  // The comment ends machine a's region and silences the first line of b's: b's name, where b's inherited MT300 sits.
+  const lone = Array.from({ length: 20 }, (_, i) => `machine m${i} {\n  qemu 2.0\n}\n`).join('');
+  const text = `${lone}machine a {\n  qemu 6.0\n  host-kernel >= 3.10\n  cpuid +arat\n}\n# mtype-ignore: MT300\nmachine b extends a {\n}\n`;
+  const apart = text.replace('# mtype-ignore: MT300\n', '# mtype-ignore: MT300\n\n');
+  const onB = (p: Project, doc: string) => {
+    const line = doc.split('\n').findIndex((l) => l.startsWith('machine b '));
+    return p.diagnostics('f.mtype').filter((d) => d.code === 'MT300' && d.range.start.line === line).length;
+  };
+  assert.equal(onB(fresh({ 'f.mtype': text }), text), 0, 'silenced');
+  assert.equal(onB(fresh({ 'f.mtype': apart }), apart), 1, 'no longer silenced');
+  for (const inherited of ['each', 'once'] as const) {
+    const p = fresh({ 'f.mtype': text }, inherited);
+    p.diagnostics('f.mtype');
+    for (const version of [apart, text, apart]) {
+      const before = p.regionsVisited;
+      p.update('f.mtype', version);
+      assert.equal(snapshot(p, 'f.mtype'), snapshot(fresh({ 'f.mtype': version }, inherited), 'f.mtype'), inherited);
+      assert.ok(p.regionsVisited - before >= 22, `${inherited}: the whole document (${p.regionsVisited - before} regions)`);
     }
   }
 });

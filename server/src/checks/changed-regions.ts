@@ -16,7 +16,7 @@ import type { ParsedDocument } from '../model/document';
 import { aliasesOf, type Workspace } from '../model/workspace';
 import type { MachineDecl, Region } from '../syntax/ast';
 import { nameCounts } from './budget';
-import { hasSuppressions, suppressionShape } from './suppression';
+import { suppressionShape } from './suppression';
 
 /** Where the last analysis of a document left off. */
 export interface AnalysedState {
@@ -63,15 +63,17 @@ export function changedRegions(doc: ParsedDocument, last: AnalysedState, workspa
 
 /**
  * Whether a re-parsed region still declares what the rest of the document sees of it:
- * the same machines by name, base and aliases, and as many names of each kind. And its
- * suppression comments (one may silence the first line of the next region): on the same
- * lines when the line count stayed (the analysis keeps the document's silenced lines),
- * none at all when it changed (the analysis finds the silenced lines again, and only
- * then does no other region's stay as it was).
+ * the same machines by name, base and aliases, and as many names of each kind. And, when
+ * the line count stayed, its suppression comments on the same lines (the analysis keeps
+ * the document's silenced lines then). When it changed, the analysis finds the silenced
+ * lines again; a comment of this region may silence the first line of the next one, and
+ * if an edit changed that, the analysis sees the next region's silenced lines change and
+ * analyses the whole document (`DocumentDiagnostics.analyseChanged`).
  */
 function sameHeaders(before: Region, beforeText: string, now: Region, nowText: string, linesMoved: boolean): boolean {
   if (before.machines.length !== now.machines.length) return false;
-  if (linesMoved ? hasSuppressions(before) || hasSuppressions(now) : suppressionShape(before, beforeText) !== suppressionShape(now, nowText)) return false;
+  // Lines moved: the analysis finds the silenced lines again, and sees to a region whose silenced lines changed.
+  if (!linesMoved && suppressionShape(before, beforeText) !== suppressionShape(now, nowText)) return false;
   for (let i = 0; i < now.machines.length; i++) {
     const a = before.machines[i];
     const b = now.machines[i];

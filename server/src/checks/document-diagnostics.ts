@@ -443,6 +443,19 @@ export class DocumentDiagnostics {
       out[i] = piece;
       if (made) replaced.set(piece, previous[i]);
     }
+    if (linesMoved) {
+      // Every piece takes the silenced lines found again. A piece whose own silenced lines
+      // changed although it was not re-parsed (a comment at the end of the edited region
+      // silenced its first line, and a line break came between) shows other findings now,
+      // which the families of the edited regions do not cover: analyse the whole document.
+      for (const piece of out) {
+        if (refreshed.has(piece)) continue;
+        const was = piece.unfolded;
+        piece.refresh(doc, suppressions, moved);
+        refreshed.add(piece);
+        if (piece.unfolded !== was) return this.analyseAll(doc);
+      }
+    }
     let touched: Iterable<RegionDiagnostics>;
     if (this.options.inherited === 'once') {
       touched = this.foldingOf(doc.uri).update(doc, out, previous, changed, (decl) => this.byMachine.get(decl));

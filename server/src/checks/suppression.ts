@@ -34,11 +34,6 @@ function regionSuppressions(region: Region) {
   return found;
 }
 
-/** Whether a region holds suppression comments. */
-export function hasSuppressions(region: Region): boolean {
-  return regionSuppressions(region).length > 0;
-}
-
 /**
  * A region's line count and its suppression comments by line (relative to the region)
  * and codes: two versions of a region with the same shape silence the same lines.
