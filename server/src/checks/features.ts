@@ -4,9 +4,9 @@
  * missing from the effective CPUID.
  */
 import { featureWithLocation } from '../kb/describe';
-import { causeAt, type FixIntent } from '../common/diagnostic';
+import { causeAt, type Finding, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
-import type { MachineCheck } from './context';
+import type { MachineCheck, MachineContext } from './context';
 import { setByRelease } from './release-names';
 import { dependenciesAt, dependencyCandidates } from './base-subsets';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
@@ -197,10 +197,10 @@ interface MissingDependency {
 }
 
 /** MT103 for one bit. */
-function dependencyFinding(ctx: Parameters<MachineCheck>[0], { feature, dep, masked, modelName, origin, cause }: MissingDependency) {
+function dependencyFinding(ctx: MachineContext, { feature, dep, masked, modelName, origin, cause }: MissingDependency): Finding {
   const key = `${feature.name}>${dep.name}`;
   return {
-    code: 'MT103' as const,
+    code: 'MT103',
     message: `${featureWithLocation(feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${modelName}`,
     ...ctx.place(origin, `${feature.name} comes from here`),
     cause: causeAt(cause, `${key}|${masked ? 'masked' : 'off'}`),
@@ -213,14 +213,14 @@ function dependencyFinding(ctx: Parameters<MachineCheck>[0], { feature, dep, mas
  * of it, or the model or line that brings them in): one finding listing them, whose
  * fix (whitelist the dependency) is the one fix for all of them.
  */
-function dependencyGroupFinding(ctx: Parameters<MachineCheck>[0], group: MissingDependency[]) {
+function dependencyGroupFinding(ctx: MachineContext, group: MissingDependency[]): Finding {
   const { dep, masked, modelName, origin, cause } = group[0];
   const oneModel = group.every((m) => m.modelName === modelName);
   const items = mapped(group, (m) => `${featureWithLocation(m.feature)}${oneModel ? '' : ` for ${m.modelName}`}`);
   // The subject names every bit, so that only the same group of a base folds it in (fold.ts).
   const subject = `${dep.name}<${mapped(group, (m) => m.feature.name).join(',')}|${masked ? 'masked' : 'off'}`;
   return {
-    code: 'MT103' as const,
+    code: 'MT103',
     message: `${group.length} bits need ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name}${oneModel ? ` for ${modelName}` : ''}: ${items.join('; ')}`,
     ...ctx.place(origin, oneModel ? `${modelName}'s bits come from here` : 'the bits come from here'),
     cause: causeAt(cause, subject),
