@@ -343,6 +343,7 @@ if (rss) {
 if (peer) {
   row(peer.skipped ? 'peer: yaml-language-server' : `peer: edit→diagnostics p95, ${peer.machines} machine types (mtype / yaml-language-server)`, peer.skipped ?? `${fmt(peer.mtype.p95)} / ${fmt(peer.yaml.p95)} ms: ${fmt(peer.ratio, 1)}×`, peer.skipped ? '' : '≥ 20×', peer.skipped ? undefined : peer.ratio >= 20);
   if (!peer.skipped) row('  the same, timed when the client has parsed the answer', `${fmt(peer.mtype.parsed.p95)} / ${fmt(peer.yaml.parsed.p95)} ms: ${fmt(peer.parsedRatio, 1)}×`, '≥ 20×', peer.parsedRatio >= 20);
+  if (!peer.skipped) row('  the same, counting the first (warm-up) edits too', `${fmt(peer.mtype.fromFirst.p95)} / ${fmt(peer.yaml.fromFirst.p95)} ms: ${fmt(peer.fromFirst.ratio, 1)}× (parsed: ${fmt(peer.fromFirst.parsedRatio, 1)}×)`, '≥ 20×', peer.fromFirst.ratio >= 20);
   const ext = peer.asExtension;
   if (ext) row(`  the same, mtype started as the extension starts it here (node ${ext.nodeArgs.join(' ')})`, `${fmt(ext.mtype.p95)} / ${fmt(ext.yaml.p95)} ms: ${fmt(ext.ratio, 1)}× (parsed: ${fmt(ext.parsedRatio, 1)}×)`, '≥ 20×', ext.ratio >= 20);
 }
