@@ -106,6 +106,9 @@ export class Workspace {
    */
   private dirtyMovedBases(doc: ParsedDocument, fresh: readonly MachineRef[], moved: Moved): void {
     const uri = doc.uri;
+    // The dependents of all moved machines, each walked once: an Enter moves half a file, whose chains share them.
+    const queue: string[] = [];
+    const seen = new Set<string>();
     for (const decl of doc.tree.machines) {
       // Only a declaration whose place changed (its name, where related information points).
       if (!decl.name || (!moved(decl.start) && !moved(decl.name.start))) continue;
@@ -113,8 +116,15 @@ export class Workspace {
       const name = decl.name.text;
       const same = this.byName.get(name) ?? [];
       if (same.length > 1) for (const ref of same) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri); // MT113 points at the other definitions
-      if (!this.extenders.has(name)) continue;
-      for (const d of this.dependents(name)) for (const ref of this.byName.get(d) ?? []) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri);
+      if (this.extenders.has(name)) queue.push(name);
+    }
+    while (queue.length) {
+      for (const child of this.extenders.get(queue.pop()!) ?? []) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        queue.push(child);
+        for (const ref of this.byName.get(child) ?? []) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri);
+      }
     }
   }
 
