@@ -178,6 +178,15 @@ export class Workspace {
     ref = primary;
     const cached = this.resolved.get(ref.name);
     if (cached) return cached;
+    // A resolved base (no cycle through it): this machine's statements on top of it, without
+    // walking the chain again (machine by machine down a long chain, that walk was quadratic).
+    const base = ref.decl.base ? this.lookup(ref.decl.base.text) : undefined;
+    const ofBase = base && base.decl !== ref.decl ? this.resolved.get(base.name) : undefined;
+    if (ofBase && !ofBase.cycle) {
+      const r = extendResolution(ref, ofBase);
+      this.resolved.set(ref.name, r);
+      return r;
+    }
     const { chain, cycle, missingBase } = inheritanceChain(ref, this.lookup);
     if (cycle) {
       const r = resolveMachine(ref, this.lookup);
