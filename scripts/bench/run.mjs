@@ -106,6 +106,13 @@ const jsonPath = join(tmp, 'same-size.json');
 const real = realisticFile(vocab, { seed: 11, lines: 2000 });
 const realPath = join(tmp, 'realistic.mtype');
 writeFileSync(realPath, real.text);
+// One deep `extends` chain (QEMU's own pc-i440fx chain is ~40 deep; this is far past it): what
+// an edit costs when every machine below it must be checked again, and a walk that is quadratic
+// in the depth would show here (two were, round 12 of docs/performance.md).
+const CHAIN_DEPTH = 300;
+const chainText = deepChain(CHAIN_DEPTH);
+const chainPath = join(tmp, 'chain.mtype');
+writeFileSync(chainPath, chainText);
 const wsDir = join(tmp, 'workspace');
 const ws = writeWorkspace(vocab, wsDir, { seed: 7, files: 1000, perFile: 4 });
 log(`inputs: big.mtype ${big.text.split('\n').length - 1} lines, ${big.machines} machines, ${(bigBytes / 1024).toFixed(0)} KiB; workspace ${ws.files} files, ${ws.machines} machines, ${ws.lines} lines, ${(ws.bytes / 1048576).toFixed(1)} MiB`);
@@ -279,6 +286,11 @@ for (const w of workloads) {
     }
   }
 }
+for (const kind of ['typing', 'enter']) {
+  const pairs = 10;
+  log(`server: a ${CHAIN_DEPTH}-machine chain, push, ${kind}: ${pairs * 2} edits…`);
+  edits.push({ workload: `${CHAIN_DEPTH}-machine chain`, ...(await editBench({ server: SERVER, path: chainPath, text: chainText, mode: 'push', kind, pairs })) });
+}
 const rssEdits = Number(option('--rss-edits') ?? 0);
 const rssOn = option('--rss-file') === 'realistic' ? workloads[1] : workloads[0];
 if (rssEdits > 0) log(`server: RSS over ${rssEdits} typing edits into the ${rssOn.name}…`);
@@ -384,3 +396,13 @@ const json = option('--json');
 if (json) writeFileSync(json, JSON.stringify({ info, big: { bytes: bigBytes, machines: big.machines }, ws, kbLoads, colds, warm, indexRuns, indexing, withDebounce, noDebounce, edits, rss, peer, bundles, vsixBytes, clientLoad, rows }, null, 2));
 if (!PROFILE && !flag('--keep')) rmSync(tmp, { recursive: true, force: true });
 else log(`kept ${tmp}`);
+
+/** A chain of `depth` machines, each extending the one before, with a few edits and a description each. */
+function deepChain(depth) {
+  const bits = ['x2apic', 'tsc-deadline', 'kvm-pv-eoi', 'arat', 'avx', 'xsave', 'pcid', 'invpcid'];
+  const out = ['machine chain-0 {', '  qemu 7.2', '  host-kernel >= 5.4', '  cpu Skylake-Server-v4', '  cpuid +x2apic', '}', ''];
+  for (let i = 1; i < depth; i++) {
+    out.push(`machine chain-${i} extends chain-${i - 1} {`, `  description "step ${i}"`, `  cpuid {`, `    ${i % 3 ? '+' : '-'}${bits[i % bits.length]}`, `    +${bits[(i * 5) % bits.length]}`, '  }', '}', '');
+  }
+  return out.join('\n');
+}
