@@ -10,3 +10,4 @@ export function rng(seed: number): Rng;
 export function vocabulary(kb: unknown, releases: unknown[]): Vocabulary;
 export function bigFile(v: Vocabulary, options?: { seed?: number; lines?: number }): { text: string; machines: number };
 export function writeWorkspace(v: Vocabulary, dir: string, options?: { seed?: number; files?: number; perFile?: number }): { files: number; machines: number; bytes: number; lines: number };
+export function deepChain(depth: number): string;

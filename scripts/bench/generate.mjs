@@ -252,3 +252,13 @@ export function writeWorkspace(v, dir, { seed = 7, files = 1000, perFile = 4 } =
   }
   return { files, machines: files * perFile, bytes, lines };
 }
+
+/** A chain of `depth` machines, each extending the one before, with a few edits and a description each. */
+export function deepChain(depth) {
+  const bits = ['x2apic', 'tsc-deadline', 'kvm-pv-eoi', 'arat', 'avx', 'xsave', 'pcid', 'invpcid'];
+  const out = ['machine chain-0 {', '  qemu 7.2', '  host-kernel >= 5.4', '  cpu Skylake-Server-v4', '  cpuid +x2apic', '}', ''];
+  for (let i = 1; i < depth; i++) {
+    out.push(`machine chain-${i} extends chain-${i - 1} {`, `  description "step ${i}"`, `  cpuid {`, `    ${i % 3 ? '+' : '-'}${bits[i % bits.length]}`, `    +${bits[(i * 5) % bits.length]}`, '  }', '}', '');
+  }
+  return out.join('\n');
+}

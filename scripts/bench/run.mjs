@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { bigFile, realisticFile, rng, vocabulary, writeWorkspace } from './generate.mjs';
+import { bigFile, deepChain, realisticFile, rng, vocabulary, writeWorkspace } from './generate.mjs';
 import { LspClient, rssMb } from './lsp-client.mjs';
 import { editBench, rssCurve } from './edits.mjs';
 
@@ -397,12 +397,3 @@ if (json) writeFileSync(json, JSON.stringify({ info, big: { bytes: bigBytes, mac
 if (!PROFILE && !flag('--keep')) rmSync(tmp, { recursive: true, force: true });
 else log(`kept ${tmp}`);
 
-/** A chain of `depth` machines, each extending the one before, with a few edits and a description each. */
-function deepChain(depth) {
-  const bits = ['x2apic', 'tsc-deadline', 'kvm-pv-eoi', 'arat', 'avx', 'xsave', 'pcid', 'invpcid'];
-  const out = ['machine chain-0 {', '  qemu 7.2', '  host-kernel >= 5.4', '  cpu Skylake-Server-v4', '  cpuid +x2apic', '}', ''];
-  for (let i = 1; i < depth; i++) {
-    out.push(`machine chain-${i} extends chain-${i - 1} {`, `  description "step ${i}"`, `  cpuid {`, `    ${i % 3 ? '+' : '-'}${bits[i % bits.length]}`, `    +${bits[(i * 5) % bits.length]}`, '  }', '}', '');
-  }
-  return out.join('\n');
-}
