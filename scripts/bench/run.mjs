@@ -106,9 +106,10 @@ const jsonPath = join(tmp, 'same-size.json');
 const real = realisticFile(vocab, { seed: 11, lines: 2000 });
 const realPath = join(tmp, 'realistic.mtype');
 writeFileSync(realPath, real.text);
-// One deep `extends` chain (QEMU's own pc-i440fx chain is ~40 deep; this is far past it): what
-// an edit costs when every machine below it must be checked again, and a walk that is quadratic
-// in the depth would show here (two were, round 12 of docs/performance.md).
+// One deep `extends` chain (releases.json lists 40 pc-i440fx machine types across QEMU's releases;
+// a chain of 300 is far past any family of them): what an edit costs when every machine below it
+// must be checked again, and a walk that is quadratic in the depth would show here (two were,
+// round 12 of docs/performance.md).
 const CHAIN_DEPTH = 300;
 const chainText = deepChain(CHAIN_DEPTH);
 const chainPath = join(tmp, 'chain.mtype');

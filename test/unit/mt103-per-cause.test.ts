@@ -7,19 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getKnowledgeBase } from '../../server/src/kb/knowledge-base';
-import { Project } from '../../server/src/services/project';
+import type { Project } from '../../server/src/services/project';
 import { applyEdits, editsForFix } from '../../server/src/fixes/apply';
+import { diagnosticsOf, load } from './helpers/project';
 
 const kb = getKnowledgeBase();
 
-function analyse(text: string, inherited: 'each' | 'once') {
-  const p = new Project(kb);
-  p.setOptions({ inherited });
-  p.update('f.mtype', text);
-  return p;
-}
+const analyse = (text: string, inherited: 'each' | 'once') => load({ 'f.mtype': text }, kb, { inherited });
 
-const mt103 = (p: Project) => p.diagnostics('f.mtype').filter((d) => d.code === 'MT103');
+const mt103 = (p: Project) => diagnosticsOf(p, 'f.mtype', 'MT103');
 
 // Icelake-Server-v5's AVX-512 bits all need avx512f.
 const FAMILY = `machine base {

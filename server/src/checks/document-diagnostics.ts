@@ -268,25 +268,13 @@ export class RegionDiagnostics implements DiagnosticsPiece {
   rangeNumbers(related: boolean): { numbers: number[]; last: number } {
     const doc = this.doc();
     const numbers: number[] = [];
+    const push = (r: Range) => numbers.push(r.start.line, r.start.character, r.end.line, r.end.character);
     let last = 0;
-    // As `place` computes them: a related place in a document that is gone takes the diagnostic's range.
     for (const s of this.shown) {
       last = numbers.length;
-      const span = spanOf(s.at);
-      const start = doc.lines.positionAt(span.start);
-      const end = doc.lines.positionAt(span.end);
-      numbers.push(start.line, start.character, end.line, end.character);
-      if (!related || !s.related) continue;
-      for (const r of s.related) {
-        const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
-        if (!other) {
-          numbers.push(start.line, start.character, end.line, end.character);
-          continue;
-        }
-        const a = other.lines.positionAt(r.anchor.start + r.start);
-        const b = other.lines.positionAt(r.anchor.start + r.end);
-        numbers.push(a.line, a.character, b.line, b.character);
-      }
+      const range = doc.lines.rangeOf(spanOf(s.at));
+      push(range);
+      if (related) for (const r of s.related ?? []) push(this.relatedRange(doc, r, range));
     }
     return { numbers, last };
   }
@@ -316,6 +304,12 @@ export class RegionDiagnostics implements DiagnosticsPiece {
     return key;
   }
 
+  /** Where a related place lies now; in a document that is gone, at the finding's own range. */
+  private relatedRange(doc: ParsedDocument, r: StoredRelated, own: Range): Range {
+    const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
+    return other ? other.lines.rangeOf(spanOf(r)) : own;
+  }
+
   private place(s: Stored): Diagnostic {
     const doc = this.doc();
     const span = spanOf(s.at);
@@ -326,10 +320,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
       message: s.message,
       range,
       span,
-      related: s.related && mapped(s.related, (r) => {
-        const other = r.uri === doc.uri ? doc : this.workspace.document(r.uri);
-        return { uri: r.uri, range: other ? other.lines.rangeOf(spanOf(r)) : range, message: r.message };
-      }),
+      related: s.related && mapped(s.related, (r) => ({ uri: r.uri, range: this.relatedRange(doc, r, range), message: r.message })),
       // Most intents name a machine, not a span: those lists are shared as they are.
       fixes: s.fixes && (s.fixes.some(hasSpan) ? mapped(s.fixes, (f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)) : s.fixes),
       tags: s.tags,
