@@ -8,6 +8,6 @@ export interface Rng {
 export type Vocabulary = Record<string, unknown>;
 export function rng(seed: number): Rng;
 export function vocabulary(kb: unknown, releases: unknown[]): Vocabulary;
-export function bigFile(v: Vocabulary, options?: { seed?: number; lines?: number }): { text: string; machines: number };
+export function bigFile(v: Vocabulary, options?: { seed?: number; lines?: number; family?: [number, number] }): { text: string; machines: number };
 export function writeWorkspace(v: Vocabulary, dir: string, options?: { seed?: number; files?: number; perFile?: number }): { files: number; machines: number; bytes: number; lines: number };
 export function deepChain(depth: number): string;

@@ -14,7 +14,9 @@
 //   npm install --prefix /tmp/yamlls yaml-language-server@2.0.0
 // and point BENCH_PEER at it (default /tmp/yamlls). Without it the comparison is skipped.
 //
-// Usage: node scripts/bench/peer.mjs [--pairs N] [--node-args "ARGS"] [--caps basic|vscode]   (or `npm run bench -- --peer`)
+// Usage: node scripts/bench/peer.mjs [--pairs N] [--node-args "ARGS"] [--caps basic|vscode] [--family MIN,MAX]   (or `npm run bench -- --peer`)
+// --family: the lengths of the catalogue's `extends` chains (default 5,15). QEMU's own chains are
+// longer (releases.json: 40 pc-i440fx machine types); 30,50 shows what an edit costs there.
 // --caps vscode: the client announces related information and code links, as VS Code does.
 // --node-args: Node options for mtype's server only, e.g. "--v8-pool-size=1", which the
 // extension passes on a machine with two cores or fewer (client/src/server-launch.mjs).
@@ -196,18 +198,18 @@ export function peerServer(prefix = process.env.BENCH_PEER ?? '/tmp/yamlls') {
   return existsSync(bin) ? bin : undefined;
 }
 
-export async function comparePeer({ vocab, pairs = 25, nodeArgs = [], caps = 'basic', log = () => {} }) {
+export async function comparePeer({ vocab, pairs = 25, nodeArgs = [], caps = 'basic', family = [5, 15], log = () => {} }) {
   const peer = peerServer();
   if (!peer) return { skipped: 'skipped: yaml-language-server not found (npm install --prefix /tmp/yamlls yaml-language-server@2.0.0, or set BENCH_PEER)' };
   const dir = mkdtempSync(join(tmpdir(), 'mtype-peer-'));
   try {
-    const big = bigFile(vocab, { seed: 42, lines: 10000 });
+    const big = bigFile(vocab, { seed: 42, lines: 10000, family });
     const yaml = toYaml(big.text);
     writeFileSync(join(dir, 'catalogue.mtype'), big.text);
     writeFileSync(join(dir, 'catalogue.yaml'), yaml);
     writeFileSync(join(dir, 'machine-types.schema.json'), JSON.stringify(schemaFor(vocab)));
     const schemaUri = pathToFileURL(join(dir, 'machine-types.schema.json')).href;
-    log(`peer: ${big.machines} machine types, ${yaml.split('\n').length} YAML lines; ${pairs * 2} typing edits per server…`);
+    log(`peer: ${big.machines} machine types in families of ${family[0]}–${family[1]}, ${yaml.split('\n').length} YAML lines; ${pairs * 2} typing edits per server…`);
     const mtype = await typingLatency({ command: join(ROOT, 'server/out/server.js'), env: {}, nodeArgs, path: join(dir, 'catalogue.mtype'), text: big.text, languageId: 'mtype', pairs, caps });
     const yamlResult = await typingLatency({
       command: peer,
@@ -232,13 +234,18 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const pairs = args.includes('--pairs') ? Number(args[args.indexOf('--pairs') + 1]) : 25;
   const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
   const caps = args.includes('--caps') ? args[args.indexOf('--caps') + 1] : 'basic';
+  const family = args.includes('--family') ? args[args.indexOf('--family') + 1].split(',').map(Number) : [5, 15];
+  if (family.length !== 2 || !family.every((n) => Number.isInteger(n) && n >= 1) || family[0] > family[1]) {
+    console.error(`peer.mjs: --family takes MIN,MAX (chain lengths, 1 <= MIN <= MAX), not '${args[args.indexOf('--family') + 1]}'`);
+    process.exit(2);
+  }
   if (!(caps in DIAGNOSTIC_CAPABILITIES)) {
     console.error(`peer.mjs: --caps takes basic or vscode, not '${caps}'`);
     process.exit(2);
   }
   const kbAll = JSON.parse(execFileSync(process.execPath, ['server/out/cli.js', 'kb', '--all', '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const releases = JSON.parse(readFileSync('server/src/kb/data/releases.json', 'utf8')).releases;
-  const result = await comparePeer({ vocab: vocabulary(kbAll, releases), pairs, nodeArgs, caps, log: (m) => process.stderr.write(`bench: ${m}\n`) });
+  const result = await comparePeer({ vocab: vocabulary(kbAll, releases), pairs, nodeArgs, caps, family, log: (m) => process.stderr.write(`bench: ${m}\n`) });
   if (result.skipped) console.log(result.skipped);
   else {
     console.log(`edit→diagnostics p95 on ${result.machines} machine types: mtype${nodeArgs.length ? ` (node ${nodeArgs.join(' ')})` : ''} ${result.mtype.p95.toFixed(1)} ms (p50 ${result.mtype.p50.toFixed(1)}, ${result.mtype.diagnostics} diagnostics), yaml-language-server ${result.yaml.p95.toFixed(1)} ms (p50 ${result.yaml.p50.toFixed(1)}, ${result.yaml.diagnostics} diagnostics): ${result.ratio.toFixed(1)}×`);
