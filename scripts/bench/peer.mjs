@@ -234,9 +234,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const pairs = args.includes('--pairs') ? Number(args[args.indexOf('--pairs') + 1]) : 25;
   const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
   const caps = args.includes('--caps') ? args[args.indexOf('--caps') + 1] : 'basic';
-  const family = args.includes('--family') ? args[args.indexOf('--family') + 1].split(',').map(Number) : [5, 15];
+  const familyArg = args.includes('--family') ? args[args.indexOf('--family') + 1] ?? '' : '5,15';
+  const family = familyArg.split(',').map(Number);
   if (family.length !== 2 || !family.every((n) => Number.isInteger(n) && n >= 1) || family[0] > family[1]) {
-    console.error(`peer.mjs: --family takes MIN,MAX (chain lengths, 1 <= MIN <= MAX), not '${args[args.indexOf('--family') + 1]}'`);
+    console.error(`peer.mjs: --family takes MIN,MAX (chain lengths, 1 <= MIN <= MAX), not '${familyArg}'`);
     process.exit(2);
   }
   if (!(caps in DIAGNOSTIC_CAPABILITIES)) {
