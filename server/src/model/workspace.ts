@@ -106,9 +106,8 @@ export class Workspace {
    */
   private dirtyMovedBases(doc: ParsedDocument, fresh: readonly MachineRef[], moved: Moved): void {
     const uri = doc.uri;
-    // The dependents of all moved machines, each walked once: an Enter moves half a file, whose chains share them.
-    const queue: string[] = [];
-    const seen = new Set<string>();
+    // The moved machines' dependents, walked once for all of them: an Enter moves half a file, whose chains share them.
+    const moving: string[] = [];
     for (const decl of doc.tree.machines) {
       // Only a declaration whose place changed (its name, where related information points).
       if (!decl.name || (!moved(decl.start) && !moved(decl.name.start))) continue;
@@ -116,16 +115,9 @@ export class Workspace {
       const name = decl.name.text;
       const same = this.byName.get(name) ?? [];
       if (same.length > 1) for (const ref of same) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri); // MT113 points at the other definitions
-      if (this.extenders.has(name)) queue.push(name);
+      if (this.extenders.has(name)) moving.push(name);
     }
-    while (queue.length) {
-      for (const child of this.extenders.get(queue.pop()!) ?? []) {
-        if (seen.has(child)) continue;
-        seen.add(child);
-        queue.push(child);
-        for (const ref of this.byName.get(child) ?? []) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri);
-      }
-    }
+    for (const d of this.dependents(moving)) for (const ref of this.byName.get(d) ?? []) if (ref.doc.uri !== uri) this.dirty.add(ref.doc.uri);
   }
 
   /**
@@ -154,10 +146,10 @@ export class Workspace {
     return this.byName.size;
   }
 
-  /** Names of machines that extend `name`, directly or not. */
-  dependents(name: string): Set<string> {
+  /** Names of machines that extend any of `names`, directly or not (one walk: chains share their dependents). */
+  dependents(names: Iterable<string>): Set<string> {
     const out = new Set<string>();
-    const queue = [name];
+    const queue = [...names];
     while (queue.length) {
       const n = queue.pop()!;
       for (const child of this.extenders.get(n) ?? []) {
@@ -301,8 +293,8 @@ export class Workspace {
 
   private invalidate(names: Set<string>): void {
     this.generation++;
-    const all = new Set(names);
-    for (const n of names) for (const d of this.dependents(n)) all.add(d);
+    const all = this.dependents(names);
+    for (const n of names) all.add(n);
     this.invalidations.push({ generation: this.generation, names: all });
     if (this.invalidations.length > MAX_INVALIDATIONS) this.invalidations.shift();
     for (const n of all) {
