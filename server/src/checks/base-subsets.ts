@@ -38,6 +38,25 @@ export function dependenciesAt(f: FeatureRecord, qemu: string): readonly string[
   return out;
 }
 
+/** The records of the bits `f` needs in QEMU `qemu` (names the KB lacks left out), kept per feature and release. */
+const dependencyRecordCache = new WeakMap<FeatureRecord, FeatureRecord[] | Map<string, FeatureRecord[]>>();
+export function dependencyRecordsAt(f: FeatureRecord, qemu: string, kb: KnowledgeBase): readonly FeatureRecord[] {
+  const cached = dependencyRecordCache.get(f);
+  if (Array.isArray(cached)) return cached;
+  const resolve = () => dependenciesAt(f, qemu).map((name) => kb.feature(name)).filter((d): d is FeatureRecord => !!d);
+  // Only release-bound dependencies differ by release.
+  if (!f.dependsOnInReleases?.length) {
+    const records = resolve();
+    dependencyRecordCache.set(f, records);
+    return records;
+  }
+  let byRelease = cached;
+  if (!byRelease) dependencyRecordCache.set(f, (byRelease = new Map()));
+  let records = byRelease.get(qemu);
+  if (!records) byRelease.set(qemu, (records = resolve()));
+  return records;
+}
+
 /** Subsets kept per base at most; some keys hold user text (a kernel range), so they are bounded. */
 const MAX_SUBSETS = 256;
 

@@ -8,11 +8,11 @@ import { causeAt, type Finding, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import { setByRelease } from './release-names';
-import { dependenciesAt, dependencyCandidates } from './base-subsets';
+import { dependencyCandidates, dependencyRecordsAt } from './base-subsets';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
-import type { EffectiveBit } from '../model/cpuid';
+import type { BaseBit, CpuidView, EffectiveBit } from '../model/cpuid';
 import { mapped } from '../common/arrays';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
@@ -145,40 +145,39 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
   const reported = new Map<FeatureRecord, Set<FeatureRecord>>();
   // One finding per cause: the bits that miss one dependency through one statement (a mask, a model), together.
   const together = ctx.perCause ? new Map<Origin | undefined, Map<string, MissingDependency[]>>() : undefined;
-  for (const cpuid of ctx.views) {
-    const check = (feature: FeatureRecord, bitOf: () => EffectiveBit) => {
-      for (const depName of dependenciesAt(feature, cpuid.qemu)) {
-        const dep = ctx.kb.feature(depName);
-        if (!dep) continue;
-        // A pair reported for an earlier model is skipped before the view is asked (most are).
-        let missing = reported.get(feature);
-        if (missing?.has(dep) || cpuid.isEnabled(dep.name)) continue;
-        if (!missing) reported.set(feature, (missing = new Set()));
-        missing.add(dep);
-        const bit = bitOf();
-        const masked = cpuid.masked(dep.name);
-        // Point at what the author can change: their own mask of the dependency, else where the bit came from.
-        const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
-        // The cause is the mask when there is one (a base's mask, inherited), else the bit's origin.
-        const cause = masked?.edit.origin ?? ctx.causeOf(bit);
-        const found: MissingDependency = { feature, dep, masked: !!masked, modelName: cpuid.modelName, origin, cause };
-        if (!together) {
-          report(dependencyFinding(ctx, found));
-          continue;
-        }
-        let byOrigin = together.get(origin);
-        if (!byOrigin) together.set(origin, (byOrigin = new Map()));
-        const key = `${dep.name}|${found.masked}`;
-        const group = byOrigin.get(key);
-        if (!group) byOrigin.set(key, [found]);
-        else if (group[0].cause === cause) group.push(found);
-        // The same statement, a dependency missing for another cause (rare): its own finding.
-        else report(dependencyFinding(ctx, found));
+  // A bit with a dependency the view lacks: a base bit is made an EffectiveBit only then.
+  const missing = (cpuid: CpuidView, feature: FeatureRecord, base: BaseBit | undefined, whitelisted: EffectiveBit | undefined) => {
+    for (const dep of dependencyRecordsAt(feature, cpuid.qemu, ctx.kb)) {
+      // A pair reported for an earlier model is skipped before the view is asked (most are).
+      let pairs = reported.get(feature);
+      if (pairs?.has(dep) || cpuid.isEnabled(dep.name)) continue;
+      if (!pairs) reported.set(feature, (pairs = new Set()));
+      pairs.add(dep);
+      const bit = whitelisted ?? cpuid.materialize(base!);
+      const masked = cpuid.masked(dep.name);
+      // Point at what the author can change: their own mask of the dependency, else where the bit came from.
+      const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
+      // The cause is the mask when there is one (a base's mask, inherited), else the bit's origin.
+      const cause = masked?.edit.origin ?? ctx.causeOf(bit);
+      const found: MissingDependency = { feature, dep, masked: !!masked, modelName: cpuid.modelName, origin, cause };
+      if (!together) {
+        report(dependencyFinding(ctx, found));
+        continue;
       }
-    };
+      let byOrigin = together.get(origin);
+      if (!byOrigin) together.set(origin, (byOrigin = new Map()));
+      const key = `${dep.name}|${found.masked}`;
+      const group = byOrigin.get(key);
+      if (!group) byOrigin.set(key, [found]);
+      else if (group[0].cause === cause) group.push(found);
+      // The same statement, a dependency missing for another cause (rare): its own finding.
+      else report(dependencyFinding(ctx, found));
+    }
+  };
+  for (const cpuid of ctx.views) {
     const { base, whitelisted } = dependencyCandidates(cpuid, ctx.kb);
-    for (const b of base) check(b.feature, () => cpuid.materialize(b));
-    for (const bit of whitelisted) check(bit.feature, () => bit);
+    for (const b of base) missing(cpuid, b.feature, b, undefined);
+    for (const bit of whitelisted) missing(cpuid, bit.feature, undefined, bit);
   }
   if (!together) return;
   for (const byOrigin of together.values()) for (const group of byOrigin.values()) report(group.length === 1 ? dependencyFinding(ctx, group[0]) : dependencyGroupFinding(ctx, group));
