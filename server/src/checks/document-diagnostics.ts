@@ -13,7 +13,7 @@
  * when its findings depend on the rest of the workspace (duplicates, unknown bases,
  * cycles).
  */
-import { CODES, type Cause, type Code, type Diagnostic, type Finding, type FixIntent, type SeverityOverrides } from '../common/diagnostic';
+import { CODES, type Cause, type Code, type Diagnostic, type Finding, type FixIntent, type RelatedInfo, type SeverityOverrides } from '../common/diagnostic';
 import type { Range, Span } from '../common/text';
 import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
@@ -26,6 +26,7 @@ import { keywordFixes } from './keyword-fixes';
 import { Suppressions } from './suppression';
 import { InheritedFolding } from './fold';
 import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
+import { Placed } from '../syntax/placed';
 import { changedRegions, type AnalysedState } from './changed-regions';
 import { mapped } from '../common/arrays';
 
@@ -550,12 +551,22 @@ export class DocumentDiagnostics {
     const fixesInside = !f.fixes?.some((x) => 'span' in x && !inside(x.span, decl));
     const own = inside(f.span, decl) && fixesInside ? decl : FIXED;
     const at = anchored(doc.uri, own, f.span);
-    const related = f.related && mapped(f.related, (r) => {
-      const owner = this.workspace.machineAt(r.uri, r.span);
-      return { ...anchored(r.uri, owner && inside(r.span, owner) ? owner : FIXED, r.span), message: r.message };
-    });
+    const related = f.related && mapped(f.related, (r) => ({ ...anchored(r.uri, this.relatedAnchor(r, decl), r.span), message: r.message }));
     const fixes = f.fixes && mapped(f.fixes, (x) => ('span' in x ? { ...x, span: shift(x.span, -own.start) } : x));
     return { code: f.code, severity, message: f.message, at, related, fixes, tags: f.tags, cause: f.cause };
+  }
+
+  /**
+   * What a related place is kept relative to: in the finding's own machine, the machine;
+   * in another, the syntax node itself. That machine may be parsed again while this one
+   * keeps its findings (an edit in its description: model/workspace.ts), and its nodes
+   * then move within it; a node moves with its region wherever it goes.
+   */
+  private relatedAnchor(r: RelatedInfo, decl: MachineDecl): Span {
+    const owner = this.workspace.machineAt(r.uri, r.span);
+    if (!owner || !inside(r.span, owner)) return FIXED;
+    if (owner === decl) return owner;
+    return r.span instanceof Placed ? r.span : FIXED;
   }
 
   private syntax(doc: ParsedDocument, region: Region): Stored[] {

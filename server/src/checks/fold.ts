@@ -15,6 +15,7 @@
  */
 import type { MachineDecl } from '../syntax/ast';
 import type { ParsedDocument } from '../model/document';
+import type { MachineRef } from '../model/resolve';
 import type { MachineEntry, RegionDiagnostics, Stored, StoredRelated } from './document-diagnostics';
 import { mapped } from '../common/arrays';
 
@@ -89,17 +90,18 @@ interface Family {
 }
 
 /** The topmost machine of an entry's chain that lies, like every machine between, in the entry's document. */
-const roots = new WeakMap<MachineEntry, MachineDecl | undefined>();
+const roots = new WeakMap<MachineEntry, MachineRef | undefined>();
 
-function rootOf(entry: MachineEntry, uri: string): MachineDecl | undefined {
+function rootOf(entry: MachineEntry, uri: string): MachineRef | undefined {
+  // The ref, not its declaration: a machine re-parsed without a change its family sees keeps its ref (model/workspace.ts).
   if (roots.has(entry)) return roots.get(entry);
   const chain = entry.resolution?.chain;
-  let root: MachineDecl | undefined;
+  let root: MachineRef | undefined;
   // A cycle has no topmost machine; its members report for themselves.
   if (chain && !entry.resolution!.cycle) {
     let k = 0;
     while (k + 1 < chain.length && chain[k + 1].doc.uri === uri) k++;
-    root = chain[k].decl;
+    root = chain[k];
   }
   roots.set(entry, root);
   return root;
@@ -111,11 +113,11 @@ function rootOf(entry: MachineEntry, uri: string): MachineDecl | undefined {
  * edited machine's family, not the document.
  */
 export class InheritedFolding {
-  private families = new Map<MachineDecl, Family>();
+  private families = new Map<MachineRef, Family>();
 
   /** Folds every piece of the document (its families found anew). */
   apply(doc: ParsedDocument, pieces: readonly RegionDiagnostics[], entryOf: (decl: MachineDecl) => MachineEntry | undefined): void {
-    const now = new Map<MachineDecl, Family>();
+    const now = new Map<MachineRef, Family>();
     for (const piece of pieces) {
       for (const entry of piece.entries) {
         const root = rootOf(entry, doc.uri);
@@ -155,7 +157,7 @@ export class InheritedFolding {
     const uri = doc.uri;
     const replaced = new Set<RegionDiagnostics>();
     const added: RegionDiagnostics[] = [];
-    const roots = new Set<MachineDecl>();
+    const roots = new Set<MachineRef>();
     const touched = new Set<RegionDiagnostics>();
     for (const i of changed) {
       touched.add(pieces[i]);

@@ -12,6 +12,7 @@
 import type { Span } from '../common/text';
 import type { MachineDecl } from '../syntax/ast';
 import { ALL_MOVED, movedSince, type Moved } from '../syntax/moves';
+import { takePredecessor } from '../syntax/reparse';
 import { parseDocument, type ParsedDocument } from './document';
 import { extendResolution, inheritanceChain, resolveMachine, type MachineRef, type ResolvedMachine } from './resolve';
 
@@ -59,11 +60,19 @@ export class Workspace {
     // the others leave the index and the new ones enter it. (No set of the survivors: a
     // keystroke keeps all but one or two of hundreds.)
     const fresh: MachineRef[] = [];
+    // Declarations parsed anew with every statement they resolve from kept (the edit lay in a
+    // description, a comment, blank lines): their ref carries over, and their resolution with it.
+    const carried: string[] = [];
     for (const decl of doc.tree.machines) {
+      const before = takePredecessor(decl);
       if (!decl.name) continue;
       const ref = this.refs.get(decl);
       if (ref && ref.doc.uri === uri && ref.name === decl.name.text) ref.doc = doc;
-      else {
+      else if (before && this.carryOver(before, decl, uri)) {
+        const carriedRef = this.refs.get(decl)!;
+        carriedRef.doc = doc;
+        carried.push(carriedRef.name);
+      } else {
         const made = { doc, decl, name: decl.name.text };
         this.refs.set(decl, made);
         fresh.push(made);
@@ -81,11 +90,25 @@ export class Workspace {
     this.unindex(gone, touched);
     this.docs.set(uri, doc);
     this.index(fresh, touched);
-    this.invalidate(touched);
+    this.invalidate(touched, carried);
     if (this.machineNameCount !== namesBefore || !sameNames(old, doc)) this.dirtyUnresolved();
     this.dirtyMovedBases(doc, fresh, old ? movedSince(old.tree.serial, doc.tree) : ALL_MOVED);
     this.dirty.add(uri);
     return doc;
+  }
+
+  /**
+   * Moves the ref of `before`, the declaration `decl` replaces, onto `decl`, when the two resolve alike:
+   * the same name and base, and the same statement objects (syntax/reparse.ts keeps the
+   * ones an edit left as they were) but for descriptions, which nothing resolves from.
+   */
+  private carryOver(before: MachineDecl, decl: MachineDecl, uri: string): boolean {
+    const ref = this.refs.get(before);
+    if (!ref || ref.decl !== before || ref.doc.uri !== uri || ref.name !== decl.name?.text || !resolvesAlike(before, decl)) return false;
+    this.refs.delete(before);
+    this.refs.set(decl, ref);
+    ref.decl = decl;
+    return true;
   }
 
   removeDocument(uri: string): void {
@@ -291,20 +314,42 @@ export class Workspace {
     return out;
   }
 
-  private invalidate(names: Set<string>): void {
+  /**
+   * Drops the resolutions of `names` and their dependents. The dependents of `carried`
+   * machines keep theirs, but what they point at in them may have moved: they are
+   * logged with the dropped ones, so that analyses look at them again (and place them).
+   */
+  private invalidate(names: Set<string>, carried: readonly string[] = []): void {
     this.generation++;
     const all = this.dependents(names);
     for (const n of names) all.add(n);
-    this.invalidations.push({ generation: this.generation, names: all });
+    // A carried machine is logged itself too: others that quote its nodes (another definition
+    // of its name) find them moved.
+    const logged = carried.length ? this.dependents(carried) : all;
+    if (logged !== all) for (const n of [...all, ...carried]) logged.add(n);
+    this.invalidations.push({ generation: this.generation, names: logged });
     if (this.invalidations.length > MAX_INVALIDATIONS) this.invalidations.shift();
-    for (const n of all) {
-      this.resolved.delete(n);
-      for (const ref of this.byName.get(n) ?? []) this.dirty.add(ref.doc.uri);
-    }
+    for (const n of all) this.resolved.delete(n);
+    for (const n of logged) for (const ref of this.byName.get(n) ?? []) this.dirty.add(ref.doc.uri);
     // Documents that mention a changed name as a base (e.g. an MT111 that may now resolve).
     for (const n of names) {
       for (const child of this.extenders.get(n) ?? []) for (const ref of this.byName.get(child) ?? []) this.dirty.add(ref.doc.uri);
     }
+  }
+}
+
+/** Whether two versions of a machine resolve alike (`Workspace.carryOver`). */
+function resolvesAlike(a: MachineDecl, b: MachineDecl): boolean {
+  if (a.base?.text !== b.base?.text) return false;
+  const x = a.statements;
+  const y = b.statements;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < x.length && x[i].kind === 'description') i++;
+    while (j < y.length && y[j].kind === 'description') j++;
+    if (i === x.length || j === y.length) return i === x.length && j === y.length;
+    if (x[i++] !== y[j++]) return false;
   }
 }
 

@@ -66,3 +66,39 @@ export function reanchor(node: unknown, to: Anchor, from: Anchor): void {
   node.$r = to;
   for (const key of Object.keys(node)) if (key[0] !== '$') reanchor((node as unknown as Record<string, unknown>)[key], to, from);
 }
+
+/**
+ * Moves a node, and every placed node below it, to another anchor at the same start,
+ * `shift` characters further on (a statement kept from before an edit earlier in its region).
+ */
+export function reanchorShifted(node: unknown, to: Anchor, from: Anchor, shift: number): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const n of node) reanchorShifted(n, to, from, shift);
+    return;
+  }
+  if (!(node instanceof Placed) || node.$r !== from) return;
+  node.$r = to;
+  node.$s += shift;
+  node.$e += shift;
+  for (const key of Object.keys(node)) if (key[0] !== '$') reanchorShifted((node as unknown as Record<string, unknown>)[key], to, from, shift);
+}
+
+/** Whether two nodes hold the same, `b`'s offsets `shift` past `a`'s (both counted from regions that start at one offset). */
+export function sameShifted(a: unknown, b: unknown, shift: number): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameShifted(a[i], b[i], shift)) return false;
+    return true;
+  }
+  if (a instanceof Placed !== b instanceof Placed) return false;
+  if (a instanceof Placed && (a.$s + shift !== (b as Placed).$s || a.$e + shift !== (b as Placed).$e)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (key[0] !== '$' && !sameShifted((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], shift)) return false;
+  }
+  return true;
+}

@@ -9,11 +9,11 @@
  * Moving in place means the previous tree's kept regions now describe the new
  * text: a tree is valid until its document's next version is parsed from it.
  */
-import { countLineBreaks } from '../common/text';
-import type { MachineDecl, Region, SyntaxTree, TreeChange } from './ast';
+import { countLineBreaks, type Span } from '../common/text';
+import type { MachineDecl, Region, Statement, SyntaxTree, TreeChange } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
-import { reanchor } from './placed';
+import { reanchor, reanchorShifted, sameShifted } from './placed';
 import { mapped } from '../common/arrays';
 
 export interface ReparseStats {
@@ -74,7 +74,12 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
     if (!old) continue;
     r.machines = mapped(r.machines, (m, i) => {
       const kept = old.machines[i];
-      if (!kept || !sameNode(kept, m)) return m;
+      if (!kept) return m;
+      if (!sameNode(kept, m)) {
+        keepStatements(kept, m, r, old, at, oldEnd, delta);
+        predecessors.set(m, kept);
+        return m;
+      }
       // Its nodes counted from the old region, which starts where the new one does.
       reanchor(kept, r, old);
       return kept;
@@ -93,6 +98,53 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   if (!lengthened) change.regions = { index: lo, removed: hi - lo + 1, added: fresh.length };
   return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after], [...old.changes.slice(1 - KEPT_CHANGES), change]);
 }
+
+/**
+ * The declaration a re-parsed one replaces (the same machine of the same region, edited),
+ * for the workspace to tell whether what it resolved from the old one still holds. Taken
+ * once: left here, each version's declarations would keep the previous version's alive,
+ * and through what was computed for those, every version before.
+ */
+const predecessors = new WeakMap<MachineDecl, MachineDecl>();
+export function takePredecessor(decl: MachineDecl): MachineDecl | undefined {
+  const before = predecessors.get(decl);
+  if (before) predecessors.delete(decl);
+  return before;
+}
+
+/**
+ * Puts back into a re-parsed machine the header words and statements that came out as
+ * before (the edit lay in another statement, a comment, a description): the old objects,
+ * moved. What was made from them stays the same object (an origin, model/resolve.ts), so
+ * the machines extending this one keep their resolutions when the edit changed nothing
+ * they inherit, and a place another machine quotes (its name, a statement) moves on.
+ */
+function keepStatements(kept: MachineDecl, fresh: MachineDecl, to: Region, from: Region, at: number, oldEnd: number, delta: number): void {
+  const shiftOf = (s: Span) => (s.end <= at ? 0 : s.start >= oldEnd ? delta : undefined);
+  for (const key of HEADER) {
+    const old = kept[key];
+    const shift = old && shiftOf(old);
+    if (shift === undefined || !sameShifted(old, fresh[key], shift)) continue;
+    reanchorShifted(old, to, from, shift);
+    fresh[key] = old!;
+  }
+  // The old statements that lie wholly before or after the changed stretch, by where they start now.
+  const byStart = new Map<number, { statement: Statement; shift: number }>();
+  for (const s of kept.statements) {
+    const shift = shiftOf(s);
+    if (shift !== undefined) byStart.set(s.start + shift, { statement: s, shift });
+  }
+  if (byStart.size === 0) return;
+  const statements = fresh.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const old = byStart.get(statements[i].start);
+    if (!old || !sameShifted(old.statement, statements[i], old.shift)) continue;
+    reanchorShifted(old.statement, to, from, old.shift);
+    statements[i] = old.statement;
+  }
+}
+
+const HEADER = ['keyword', 'name', 'extendsKeyword', 'base'] as const;
 
 /** How many earlier edits a tree remembers (analyses that fall further behind redo their placement). */
 const KEPT_CHANGES = 8;
