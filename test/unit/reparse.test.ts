@@ -86,6 +86,26 @@ test('machines an edit does not touch are the same objects, moved', () => {
   assert.equal(dump(tree), dump(parse(tree.text)));
 });
 
+test('in a re-parsed machine, the header and the statements the edit did not touch are the old objects, moved', () => {
+  const old = parse(FILE);
+  const a = old.machines[0];
+  const [qemu, cpuid] = a.statements;
+  // Typed into `qemu`: the name before it and the cpuid block after it (shifted by 2) survive.
+  const tree = reparse(old, FILE.replace('qemu 2.0', 'qemu 2.0.1'));
+  const edited = tree.machines[0];
+  assert.notEqual(edited, a);
+  assert.equal(edited.name, a.name);
+  assert.notEqual(edited.statements[0], qemu);
+  assert.equal(edited.statements[1], cpuid);
+  assert.equal(cpuid.start, FILE.indexOf('cpuid') + 2);
+  assert.equal(dump(tree), dump(parse(tree.text)));
+  // Typed into the block: now the block is new and `qemu` (before the edit) is kept.
+  const again = reparse(tree, tree.text.replace('+x2apic', '+x2apicx'));
+  assert.equal(again.machines[0].statements[0], edited.statements[0]);
+  assert.notEqual(again.machines[0].statements[1], cpuid);
+  assert.equal(dump(again), dump(parse(again.text)));
+});
+
 const root = resolve(__dirname, '../..');
 const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.mtype')).map((f) => readFileSync(join(root, 'examples', f), 'utf8'));
 const SNIPPETS = ['x', '\n', '\n\n', '{', '}', '"', '#', ' ', 'machine', 'machine q {\n', '\nmachine q extends a {\n  cpuid +x2apic\n', '  cpuid {\n', '+', '-avx', 'qemu 2.0\n'];
