@@ -12,8 +12,10 @@ const WINDOW_MS = 3 * 60 * 1000;
 export function restartPolicy(output: vscode.LogOutputChannel, now: () => number = Date.now): ErrorHandler {
   let restarts: number[] = [];
   return {
-    // a message the transport could not read or write: keep going, the close handler decides about the process
-    error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+    // a message the transport could not read or write: keep going, the close handler decides about the process.
+    // A write into the pipe of a process that died is not counted: the close comes next, and a client with
+    // a few messages in flight at that moment (an edit, code lenses, symbols) would otherwise shut down for good.
+    error: (error, _message, count) => ({ action: pipeGone(error) || (count !== undefined && count <= 3) ? ErrorAction.Continue : ErrorAction.Shutdown }),
     closed: () => {
       const t = now();
       restarts = [...restarts.filter((r) => t - r < WINDOW_MS), t];
@@ -27,4 +29,10 @@ export function restartPolicy(output: vscode.LogOutputChannel, now: () => number
       return { action: CloseAction.Restart, handled: true };
     },
   };
+}
+
+/** Whether a transport error says the server's end of the pipe is gone (its process exited). */
+function pipeGone(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || /\bEPIPE\b/.test(error.message);
 }
