@@ -68,11 +68,8 @@ export class Workspace {
       if (!decl.name) continue;
       const ref = this.refs.get(decl);
       if (ref && ref.doc.uri === uri && ref.name === decl.name.text) ref.doc = doc;
-      else if (before && this.carryOver(before, decl, uri)) {
-        const carriedRef = this.refs.get(decl)!;
-        carriedRef.doc = doc;
-        carried.push(carriedRef.name);
-      } else {
+      else if (before && this.carryOver(before, decl, doc)) carried.push(decl.name.text);
+      else {
         const made = { doc, decl, name: decl.name.text };
         this.refs.set(decl, made);
         fresh.push(made);
@@ -98,16 +95,18 @@ export class Workspace {
   }
 
   /**
-   * Moves the ref of `before`, the declaration `decl` replaces, onto `decl`, when the two resolve alike:
-   * the same name and base, and the same statement objects (syntax/reparse.ts keeps the
-   * ones an edit left as they were) but for descriptions, which nothing resolves from.
+   * Moves the ref of `before` onto `decl`, the declaration of `doc` that replaces it, when
+   * the two resolve alike: the same name and base, and the same statement objects
+   * (syntax/reparse.ts keeps the ones an edit left as they were) but for descriptions,
+   * which nothing resolves from.
    */
-  private carryOver(before: MachineDecl, decl: MachineDecl, uri: string): boolean {
+  private carryOver(before: MachineDecl, decl: MachineDecl, doc: ParsedDocument): boolean {
     const ref = this.refs.get(before);
-    if (!ref || ref.decl !== before || ref.doc.uri !== uri || ref.name !== decl.name?.text || !resolvesAlike(before, decl)) return false;
+    if (!ref || ref.decl !== before || ref.doc.uri !== doc.uri || ref.name !== decl.name?.text || !resolvesAlike(before, decl)) return false;
     this.refs.delete(before);
     this.refs.set(decl, ref);
     ref.decl = decl;
+    ref.doc = doc;
     return true;
   }
 
@@ -325,8 +324,7 @@ export class Workspace {
     for (const n of names) all.add(n);
     // A carried machine is logged itself too: others that quote its nodes (another definition
     // of its name) find them moved.
-    const logged = carried.length ? this.dependents(carried) : all;
-    if (logged !== all) for (const n of [...all, ...carried]) logged.add(n);
+    const logged = carried.length ? new Set([...all, ...carried, ...this.dependents(carried)]) : all;
     this.invalidations.push({ generation: this.generation, names: logged });
     if (this.invalidations.length > MAX_INVALIDATIONS) this.invalidations.shift();
     for (const n of all) this.resolved.delete(n);

@@ -55,33 +55,21 @@ export function placed<T extends Span>(region: Anchor, start: number, end: numbe
   return node as unknown as T;
 }
 
-/** Moves a node, and every placed node below it, to another anchor at the same start (a region re-parsed around it). */
-export function reanchor(node: unknown, to: Anchor, from: Anchor): void {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const n of node) reanchor(n, to, from);
-    return;
-  }
-  if (!(node instanceof Placed) || node.$r !== from) return;
-  node.$r = to;
-  for (const key of Object.keys(node)) if (key[0] !== '$') reanchor((node as unknown as Record<string, unknown>)[key], to, from);
-}
-
 /**
- * Moves a node, and every placed node below it, to another anchor at the same start,
- * `shift` characters further on (a statement kept from before an edit earlier in its region).
+ * Moves a node, and every placed node below it, to another anchor at the same start (a region
+ * re-parsed around it), `shift` characters further on (a statement kept from after an edit in it).
  */
-export function reanchorShifted(node: unknown, to: Anchor, from: Anchor, shift: number): void {
+export function reanchor(node: unknown, to: Anchor, from: Anchor, shift = 0): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const n of node) reanchorShifted(n, to, from, shift);
+    for (const n of node) reanchor(n, to, from, shift);
     return;
   }
   if (!(node instanceof Placed) || node.$r !== from) return;
   node.$r = to;
   node.$s += shift;
   node.$e += shift;
-  for (const key of Object.keys(node)) if (key[0] !== '$') reanchorShifted((node as unknown as Record<string, unknown>)[key], to, from, shift);
+  for (const key of Object.keys(node)) if (key[0] !== '$') reanchor((node as unknown as Record<string, unknown>)[key], to, from, shift);
 }
 
 /** Whether two nodes hold the same, `b`'s offsets `shift` past `a`'s (both counted from regions that start at one offset). */

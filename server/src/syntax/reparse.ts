@@ -13,7 +13,7 @@ import { countLineBreaks, type Span } from '../common/text';
 import type { MachineDecl, Region, Statement, SyntaxTree, TreeChange } from './ast';
 import { lex } from './lexer';
 import { parse, parseRegions, treeOf } from './parser';
-import { reanchor, reanchorShifted, sameShifted } from './placed';
+import { reanchor, sameShifted } from './placed';
 import { mapped } from '../common/arrays';
 
 export interface ReparseStats {
@@ -75,7 +75,7 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
     r.machines = mapped(r.machines, (m, i) => {
       const kept = old.machines[i];
       if (!kept) return m;
-      if (!sameNode(kept, m)) {
+      if (!sameShifted(kept, m, 0)) {
         keepStatements(kept, m, r, old, at, oldEnd, delta);
         predecessors.set(m, kept);
         return m;
@@ -125,7 +125,7 @@ function keepStatements(kept: MachineDecl, fresh: MachineDecl, to: Region, from:
     const old = kept[key];
     const shift = old && shiftOf(old);
     if (shift === undefined || !sameShifted(old, fresh[key], shift)) continue;
-    reanchorShifted(old, to, from, shift);
+    reanchor(old, to, from, shift);
     fresh[key] = old!;
   }
   // The old statements that lie wholly before or after the changed stretch, by where they start now.
@@ -139,7 +139,7 @@ function keepStatements(kept: MachineDecl, fresh: MachineDecl, to: Region, from:
   for (let i = 0; i < statements.length; i++) {
     const old = byStart.get(statements[i].start);
     if (!old || !sameShifted(old.statement, statements[i], old.shift)) continue;
-    reanchorShifted(old.statement, to, from, old.shift);
+    reanchor(old.statement, to, from, old.shift);
     statements[i] = old.statement;
   }
 }
@@ -152,10 +152,6 @@ const KEPT_CHANGES = 8;
 function lineBreakBefore(text: string, offset: number): boolean {
   const c = text.charCodeAt(offset - 1);
   return offset === 0 || c === 10 || c === 13;
-}
-
-function sameNode(a: MachineDecl, b: MachineDecl): boolean {
-  return a.start === b.start && a.end === b.end && JSON.stringify(a) === JSON.stringify(b);
 }
 
 const BLOCK = 4096;
