@@ -26,6 +26,18 @@ export const mayBlockMigration: FeatureTest = (f) => f.unmigratable || !!f.migra
 export const hasKernelRange: FeatureTest = (f) => !!(f.kvmSince || f.kvmUntil || f.kvmSinceByVendor || f.kvmStable?.length || f.kvmAbsentIn);
 export const hasDependencies: FeatureTest = (f) => f.dependsOn.length > 0 || !!f.dependsOnInReleases?.length;
 
+/** The canonical names of the bits some feature needs, in any release (per knowledge base). */
+const dependedOn = new WeakMap<KnowledgeBase, Set<string>>();
+export const isDependency: FeatureTest = (f, kb) => {
+  let names = dependedOn.get(kb);
+  if (!names) {
+    names = new Set();
+    for (const g of kb.features) for (const d of [...g.dependsOn, ...(g.dependsOnInReleases ?? []).map((x) => x.feature)]) names.add(kb.feature(d)?.name ?? d);
+    dependedOn.set(kb, names);
+  }
+  return names.has(f.name);
+};
+
 /** The bits `f` needs in QEMU `qemu`: its lasting dependencies and those that held in that release ([from, until)). */
 export function dependenciesAt(f: FeatureRecord, qemu: string): readonly string[] {
   if (!f.dependsOnInReleases?.length) return f.dependsOn;

@@ -8,7 +8,8 @@ import { causeAt, type Finding, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import { setByRelease } from './release-names';
-import { dependencyCandidates, dependencyRecordsAt } from './base-subsets';
+import { dependencyCandidates, dependencyRecordsAt, hasDependencies, isDependency } from './base-subsets';
+import type { FeatureTouch } from './reuse';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
@@ -139,6 +140,9 @@ export const checkProvidedNames: MachineCheck = (ctx, report) => {
     }
   }
 };
+
+/** MT103 reads a bit's decision only when the bit needs others or others need it. */
+export const dependenciesTouch: FeatureTouch = (f, ctx) => hasDependencies(f, ctx.kb) || isDependency(f, ctx.kb);
 
 export const checkDependencies: MachineCheck = (ctx, report) => {
   // The missing dependencies reported so far, per bit: a machine reports each pair once, for its first model.

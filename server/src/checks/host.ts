@@ -9,7 +9,8 @@ import { featureWithLocation, joinNames } from '../kb/describe';
 import { hostVendor } from '../kb/knowledge-base';
 import type { Finding, FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
-import { kernelSuspects, kvmDefaultBits } from './base-subsets';
+import { hasKernelRange, kernelSuspects, kvmDefaultBits } from './base-subsets';
+import type { FeatureTouch } from './reuse';
 import { describeFloor, kernelsHave, raiseTo, type KernelRange, type KernelVerdict } from './kernel-facts';
 import { releaseRejects } from './release-names';
 import type { FeatureRecord, HostVendor } from '../kb/types';
@@ -17,6 +18,17 @@ import type { CpuidView, EffectiveBit } from '../model/cpuid';
 import { mapped } from '../common/arrays';
 
 const VENDOR_NAME: Record<HostVendor, string> = { intel: 'Intel', amd: 'AMD' };
+
+const HOST_VENDORS: Array<HostVendor | null> = ['intel', 'amd', null];
+
+/** MT300 looks only at bits that some kernel of the machine's range lacks on some host. */
+export const hostKernelTouch: FeatureTouch = (f, ctx) => {
+  const range = ctx.kernelRange;
+  return !!range && hasKernelRange(f, ctx.kb) && HOST_VENDORS.some((v) => kernelsHave(f, range, v, false, ctx.kb).has === false);
+};
+
+/** MT302 lists the release's KVM default bits that no edit decides. */
+export const kvmDefaultsTouch: FeatureTouch = (f, ctx) => ctx.kb.releaseFor(ctx.qemu)?.kvmDefaults.some((n) => ctx.kb.feature(n)?.name === f.name) ?? false;
 
 export const checkHostKernel: MachineCheck = (ctx, report) => {
   // TCG does not ask the host kernel for CPUID; a follows-host machine promises no fixed ABI.

@@ -12,9 +12,13 @@ import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
 import type { EffectiveBit } from '../model/cpuid';
 import { enabledWhere, hasStateMsr, mayBlockMigration } from './base-subsets';
+import type { FeatureTouch } from './reuse';
 import { activeBlock } from './migration-blocks';
 import { releaseRejects } from './release-names';
 import { mapped } from '../common/arrays';
+
+/** MT200 and MT201 look only at bits with a state MSR or a migration block. */
+export const unmigratedMsrsTouch: FeatureTouch = (f, ctx) => hasStateMsr(f, ctx.kb) || mayBlockMigration(f, ctx.kb);
 
 export const checkUnmigratedMsrs: MachineCheck = (ctx, report) => {
   const { kb } = ctx;

@@ -12,11 +12,15 @@ import { enabledWhere, hasStateMsr, type FeatureTest } from './base-subsets';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
 import { releaseRejects } from './release-names';
 import type { EffectiveBit } from '../model/cpuid';
+import type { FeatureTouch } from './reuse';
 
 // One test per vendor, since base subsets are keyed by the test's name.
 const unknownFloorIntel: FeatureTest = (f, kb) => !kb.kernelFloor(f, 'intel');
 const unknownFloorAmd: FeatureTest = (f, kb) => !kb.kernelFloor(f, 'amd');
 const unknownFloorNeutral: FeatureTest = (f, kb) => !kb.kernelFloor(f, null);
+
+/** MT303 lists bits without a known floor for some vendor, and bits with state MSRs. */
+export const unknownFactsTouch: FeatureTouch = (f, ctx) => hasStateMsr(f, ctx.kb) || unknownFloorIntel(f, ctx.kb) || unknownFloorAmd(f, ctx.kb) || unknownFloorNeutral(f, ctx.kb);
 
 export const checkUnknownFacts: MachineCheck = (ctx, report) => {
   const { kb } = ctx;

@@ -4,7 +4,7 @@
  * practice per machine: `diagnosticsByMachine`) or as one list. Only machines
  * whose text or bases changed are checked again (checks/document-diagnostics.ts).
  */
-import { runChecks, type AnalysisOptions } from '../checks/index';
+import { machineChecker, type AnalysisOptions, type ReuseCounts } from '../checks/index';
 import { DocumentDiagnostics, flatten, type DiagnosticsPiece } from '../checks/document-diagnostics';
 import type { Diagnostic } from '../common/diagnostic';
 import type { KnowledgeBase } from '../kb/knowledge-base';
@@ -26,8 +26,11 @@ export class Project {
 
   constructor(readonly kb: KnowledgeBase, options: AnalysisOptions = {}) {
     this.options = options;
-    this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, runChecks);
+    this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, machineChecker(this.reuse));
   }
+
+  /** Bit checks kept from a machine's last check, and run, so far (checks/reuse.ts; for tests and benchmarks). */
+  readonly reuse: ReuseCounts = { kept: 0, run: 0 };
 
   /** Machines checked so far (a re-check shows here; for tests and benchmarks). */
   get machinesChecked(): number {
@@ -41,7 +44,7 @@ export class Project {
 
   setOptions(options: AnalysisOptions): void {
     this.options = options;
-    this.analysis = new DocumentDiagnostics(this.workspace, this.kb, options, runChecks);
+    this.analysis = new DocumentDiagnostics(this.workspace, this.kb, options, machineChecker(this.reuse));
     this.current.clear();
   }
 

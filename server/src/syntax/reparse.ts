@@ -134,13 +134,45 @@ function keepStatements(kept: MachineDecl, fresh: MachineDecl, to: Region, from:
     const shift = shiftOf(s);
     if (shift !== undefined) byStart.set(s.start + shift, { statement: s, shift });
   }
-  if (byStart.size === 0) return;
   const statements = fresh.statements;
   for (let i = 0; i < statements.length; i++) {
     const old = byStart.get(statements[i].start);
-    if (!old || !sameShifted(old.statement, statements[i], old.shift)) continue;
-    reanchor(old.statement, to, from, old.shift);
-    statements[i] = old.statement;
+    if (old && sameShifted(old.statement, statements[i], old.shift)) {
+      reanchor(old.statement, to, from, old.shift);
+      statements[i] = old.statement;
+    } else if (statements[i].start < at) {
+      // The statement the edit lay in: its words outside the changed stretch are the old ones too.
+      const edited = kept.statements.find((s) => s.start === statements[i].start && s.kind === statements[i].kind);
+      if (edited) keepWords(edited, statements[i], to, from, shiftOf);
+    }
+  }
+}
+
+/** The list fields of a statement whose items are words of their own (an edit, a name). */
+const WORD_LISTS = ['edits', 'models', 'msrs', 'features'] as const;
+
+/**
+ * Puts back, in a re-parsed statement, the items of its lists that lie wholly before or
+ * after the changed stretch and came out the same: the edits of a `cpuid` block the
+ * keystroke was not in keep their origins, so what machines below decide from them is
+ * still the same (checks/reuse.ts).
+ */
+function keepWords(old: Statement, fresh: Statement, to: Region, from: Region, shiftOf: (s: Span) => number | undefined): void {
+  for (const key of WORD_LISTS) {
+    const before = (old as unknown as Record<string, Span[] | undefined>)[key];
+    const now = (fresh as unknown as Record<string, Span[] | undefined>)[key];
+    if (!Array.isArray(before) || !Array.isArray(now) || before.length === 0) continue;
+    const byStart = new Map<number, { word: Span; shift: number }>();
+    for (const w of before) {
+      const shift = shiftOf(w);
+      if (shift !== undefined) byStart.set(w.start + shift, { word: w, shift });
+    }
+    for (let i = 0; i < now.length; i++) {
+      const match = byStart.get(now[i].start);
+      if (!match || !sameShifted(match.word, now[i], match.shift)) continue;
+      reanchor(match.word, to, from, match.shift);
+      now[i] = match.word;
+    }
   }
 }
 

@@ -1,0 +1,156 @@
+/**
+ * A machine's bit checks keep their findings when an edit in a base changes only
+ * bits they cannot be touched by (checks/reuse.ts). The base's edits here are drawn
+ * from every kind of bit a check looks at: bits that need others, bits that only
+ * others need, bits with state MSRs, bits that block migration, KVM defaults, bits
+ * without a known kernel floor, bits some host kernel lacks, and bits none of these
+ * checks cares about. After every edit the diagnostics equal a fresh analysis.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getKnowledgeBase } from '../../server/src/kb/knowledge-base';
+import { Project } from '../../server/src/services/project';
+import { hasDependencies, hasKernelRange, hasStateMsr, isDependency, mayBlockMigration } from '../../server/src/checks/base-subsets';
+import type { FeatureRecord } from '../../server/src/kb/types';
+import { kernelsHave } from '../../server/src/checks/kernel-facts';
+import { compareVersions } from '../../server/src/common/version';
+import { rng } from './helpers/workload';
+
+const kb = getKnowledgeBase();
+const QEMU = '1.7';
+const release = kb.releaseFor(QEMU)!;
+
+/** A few features of each kind, picked from the KB so the test follows it. */
+function pool(): string[] {
+  const kinds: Array<(f: FeatureRecord) => boolean> = [
+    (f) => isDependency(f, kb) && !hasDependencies(f, kb),
+    (f) => hasDependencies(f, kb),
+    (f) => hasStateMsr(f, kb),
+    (f) => mayBlockMigration(f, kb),
+    (f) => release.kvmDefaults.includes(f.name),
+    (f) => !kb.kernelFloor(f, null),
+    (f) => hasKernelRange(f, kb) && !!kb.kernelFloor(f, null),
+    (f) => !!f.kvmSinceByVendor,
+    (f) => kb.msrsOfFeature(f.name).some((m) => m.role === 'state' && !m.migratedSince),
+    (f) => kb.msrsOfFeature(f.name).some((m) => m.role === 'state' && !!m.migratedSince && compareVersions(m.migratedSince, QEMU) > 0),
+    (f) => !isDependency(f, kb) && !hasDependencies(f, kb) && !hasStateMsr(f, kb) && !mayBlockMigration(f, kb) && !hasKernelRange(f, kb),
+  ];
+  const names = new Set<string>();
+  for (const kind of kinds) {
+    const found = kb.features.filter((f) => kind(f));
+    assert.ok(found.length > 0, 'every kind has a feature in the KB');
+    for (const f of found.slice(0, 5)) names.add(f.name);
+  }
+  return [...names];
+}
+
+/** A model with a bit whose dependency only others need, so masking that dependency in a base is an MT103 below. */
+function modelWithDependency(): { model: string; dependency: string } {
+  for (const m of kb.models) {
+    if (m.followsHost) continue;
+    for (const name of m.features) {
+      const f = kb.feature(name);
+      const dep = f?.dependsOn.map((d) => kb.feature(d)).find((d) => d && !hasDependencies(d, kb) && m.features.includes(d.name));
+      if (dep) return { model: m.name, dependency: dep.name };
+    }
+  }
+  throw new Error('no model with such a dependency');
+}
+
+function chain(root: string[], mid: string[], scoped: string[], model: string): string {
+  return [
+    'machine root {',
+    `  qemu ${QEMU}`,
+    '  host-kernel >= 3.10',
+    `  cpu ${model}`,
+    `  cpuid { ${root.join(' ')} }`,
+    '}',
+    '',
+    // The middle machine keeps the root's release: what that release does not migrate shows below too.
+    'machine mid extends root {',
+    `  cpuid { ${mid.join(' ')} }`,
+    `  cpuid for ${model} { -x2apic ${scoped.join(' ')} }`,
+    // A model of the other vendor: bits whose kernel floor differs by vendor are judged for both.
+    '  cpuid for EPYC-v1 { +x2apic }',
+    '}',
+    '',
+    'machine leaf extends mid {',
+    '  qemu 3.0',
+    '  migrate MSR_IA32_TSC_ADJUST',
+    '}',
+    '',
+    'machine other extends leaf {',
+    '  qemu 6.0',
+    '  host-kernel >= 5.4',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function fresh(text: string, inherited: 'each' | 'once'): string {
+  const p = new Project(kb);
+  p.setOptions({ inherited });
+  p.update('file:///r.mtype', text);
+  return JSON.stringify({ flat: p.diagnostics('file:///r.mtype'), pieces: p.diagnosticsByMachine('file:///r.mtype').map((x) => x.diagnostics) });
+}
+
+for (const inherited of ['each', 'once'] as const) test(`a base's edits on bits of every kind: the machines below equal a fresh analysis, and their bit checks keep what no changed bit touches (inherited: ${inherited})`, () => {
+  const names = pool();
+  const { model, dependency } = modelWithDependency();
+  const r = rng(inherited === 'each' ? 7 : 8);
+  const word = () => `${r.chance(0.5) ? '+' : '-'}${r.pick(names)}`;
+  const root = [`-${dependency}`, word(), word(), word(), word()];
+  const mid = [word(), word(), word()];
+  const scoped = [word()];
+  const live = new Project(kb);
+  live.setOptions({ inherited });
+  const uri = 'file:///r.mtype';
+  const check = (step: string) => {
+    const text = chain(root, mid, scoped, model);
+    live.update(uri, text);
+    const now = JSON.stringify({ flat: live.diagnostics(uri), pieces: live.diagnosticsByMachine(uri).map((x) => x.diagnostics) });
+    assert.equal(now, fresh(text, inherited), `${step}: ${root.join(' ')} | ${mid.join(' ')} | ${scoped.join(' ')}`);
+  };
+  // Each bit whitelisted, masked, then gone, in the root and in the middle machine, the other edits left alone.
+  for (const [list, at] of [[root, 1], [mid, 0], [scoped, 0]] as const) {
+    for (const name of names) {
+      for (const w of [`+${name}`, `-${name}`, `+${name}x`]) {
+        list[at] = w;
+        check(`${list === root ? 'root' : list === mid ? 'mid' : 'cpuid for'} ${w}`);
+      }
+    }
+  }
+  // Then one word of a base at a time, at random, as typing changes them.
+  for (let step = 0; step < 100; step++) {
+    const list = r.pick([root, root, mid, scoped]);
+    list[r.int(0, list.length - 1)] = word();
+    check(`step ${step}`);
+  }
+  assert.ok(live.reuse.kept > 100, `bit checks kept their findings (${live.reuse.kept} kept, ${live.reuse.run} run)`);
+  assert.ok(live.reuse.run > 100, `bit checks ran again where a changed bit touches them (${live.reuse.run} run)`);
+});
+
+test('a keystroke in one edit of a cpuid block keeps the block\'s other edits as they were: a machine below keeps every bit check', () => {
+  const { model, dependency } = modelWithDependency();
+  // A bit no bit check looks at in these machines: every kernel from 3.10 has it on every host, and the KB knows so.
+  const vendors = ['intel', 'amd', null] as const;
+  const inert = kb.features.find(
+    (f) =>
+      !isDependency(f, kb) && !hasDependencies(f, kb) && !hasStateMsr(f, kb) && !mayBlockMigration(f, kb) && !kb.releases.some((x) => x.kvmDefaults.includes(f.name)) &&
+      vendors.every((v) => kb.kernelFloor(f, v) && kernelsHave(f, { min: '3.10' }, v, false, kb).has === true),
+  )!;
+  const p = new Project(kb);
+  const uri = 'file:///r.mtype';
+  const base = chain([`-${dependency}`, '+x2apic', `+${inert.name}`, '+kvm-pv-eoi'], ['+pdpe1gb'], ['+pdpe1gb'], model);
+  p.update(uri, base, 1);
+  p.diagnostics(uri);
+  const before = { ...p.reuse };
+  // Typing into the inert bit's name makes it another (unknown) word: only that bit's decision changes below.
+  const typed = base.replace(`+${inert.name}`, `+${inert.name}x`);
+  p.update(uri, typed, 2);
+  const reference = new Project(kb);
+  reference.update(uri, typed);
+  assert.equal(JSON.stringify(p.diagnostics(uri)), JSON.stringify(reference.diagnostics(uri)));
+  assert.equal(p.reuse.run - before.run, 5, 'the bit checks ran on the edited machine only');
+  assert.equal(p.reuse.kept - before.kept, 3 * 5, 'mid, leaf and other kept all five bit checks');
+});
