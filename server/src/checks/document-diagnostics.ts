@@ -336,6 +336,8 @@ export class DocumentDiagnostics {
   private readonly pieces = new Map<string, RegionDiagnostics[]>();
   private readonly byRegion = new WeakMap<Region, RegionDiagnostics>();
   private readonly byMachine = new WeakMap<MachineDecl, MachineEntry>();
+  /** Each finding as stored, with the declaration it was stored for (`storedOf`). */
+  private readonly storedFindings = new WeakMap<Finding, { decl: MachineDecl; stored: Stored | typeof SILENT }>();
   private readonly folding = new Map<string, InheritedFolding>();
   /** The version of each document last analysed. */
   private readonly analysed = new Map<string, ParsedDocument>();
@@ -534,7 +536,7 @@ export class DocumentDiagnostics {
     const findings: Stored[] = [];
     for (const f of found) {
       if (WORKSPACE_DEPENDENT.has(f.code)) reusable = false;
-      const stored = this.store(doc, f, decl);
+      const stored = this.storedOf(doc, f, decl);
       if (stored === SILENT) continue;
       if (stored.at.anchor === FIXED || stored.related?.some((r) => r.anchor === FIXED)) reusable = false;
       findings.push(stored);
@@ -542,6 +544,20 @@ export class DocumentDiagnostics {
     const entry = { resolution, findings, reusable, budget: ctx.budgetQueries };
     this.byMachine.set(decl, entry);
     return entry;
+  }
+
+  /**
+   * A finding as stored, made once per finding object: a check whose findings were kept
+   * (checks/reuse.ts) hands back the same objects for the same declaration, whose places,
+   * relative to the machine or to the syntax nodes they point at, still hold. A place
+   * counted from the document's start (`FIXED`) moves with any edit above it: never kept.
+   */
+  private storedOf(doc: ParsedDocument, f: Finding, decl: MachineDecl): Stored | typeof SILENT {
+    const kept = this.storedFindings.get(f);
+    if (kept && kept.decl === decl) return kept.stored;
+    const stored = this.store(doc, f, decl);
+    if (stored === SILENT || (stored.at.anchor !== FIXED && !stored.related?.some((r) => r.anchor === FIXED))) this.storedFindings.set(f, { decl, stored });
+    return stored;
   }
 
   /** A finding as stored: severity applied, places relative to the machine they lie in. */

@@ -9,7 +9,7 @@ import type { Workspace } from '../model/workspace';
 import type { MachineContext, MachineCheck } from './context';
 import type { MachineDecl } from '../syntax/ast';
 import { editSummary } from '../model/edit-summary';
-import { changedFeatures, decisionsOf, sameSettings, settingsOf, type FeatureTouch, type LastCheck } from './reuse';
+import { changedFeatures, sameSettings, settingsOf, type FeatureTouch, type LastCheck } from './reuse';
 import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, dependenciesTouch } from './features';
 import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
@@ -90,7 +90,7 @@ export function machineChecker(counts: ReuseCounts = { kept: 0, run: 0 }): Machi
       if (touches) counts.run++;
       findings.push(runCheck(check, ctx));
     }
-    lastChecks.set(ctx.ref.decl, { settings, ...decisionsOf(editSummary(ctx.machine, ctx.kb)), findings });
+    lastChecks.set(ctx.ref.decl, { settings, decisions: editSummary(ctx.machine, ctx.kb), findings });
     return findings.flat();
   };
   return Object.assign(checker, { counts });

@@ -18,7 +18,6 @@ import type { Finding } from '../common/diagnostic';
 import type { FeatureRecord } from '../kb/types';
 import type { EditSummary } from '../model/edit-summary';
 import { editSummary } from '../model/edit-summary';
-import type { Origin } from '../model/resolve';
 import { modelsToCheck } from '../model/cpuid';
 import type { MachineContext } from './context';
 
@@ -28,10 +27,8 @@ export type FeatureTouch = (f: FeatureRecord, ctx: MachineContext) => boolean;
 /** One machine's last check: what the bit checks read, and what each check found. */
 export interface LastCheck {
   settings: unknown[];
-  /** The edit deciding each globally edited feature, by its origin (one object per edit node). */
-  decided: Map<string, Origin>;
-  /** The `cpuid for` edits, as feature name and origin, in order. */
-  scoped: Array<[string, Origin]>;
+  /** What the edits decided; each decision's origin is one object per edit node. */
+  decisions: EditSummary;
   findings: Finding[][];
 }
 
@@ -58,34 +55,25 @@ export function sameSettings(a: readonly unknown[], b: readonly unknown[]): bool
   return true;
 }
 
-export function decisionsOf(summary: EditSummary): Pick<LastCheck, 'decided' | 'scoped'> {
-  const decided = new Map<string, Origin>();
-  for (const [name, d] of summary.global) decided.set(name, d.edit.origin);
-  return { decided, scoped: summary.scoped.map((d) => [d.feature.name, d.edit.origin]) };
-}
-
 /**
  * The features decided otherwise than at the last check: by another edit, newly, or no
  * longer (global edits), and those of `cpuid for` edits that came or went.
  */
 export function changedFeatures(last: LastCheck, ctx: MachineContext): Map<string, FeatureRecord> {
   const summary = editSummary(ctx.machine, ctx.kb);
+  const before = last.decisions;
   const out = new Map<string, FeatureRecord>();
-  const add = (name: string) => {
-    const f = ctx.kb.feature(name);
-    if (f) out.set(f.name, f);
-  };
-  for (const [name, d] of summary.global) if (last.decided.get(name) !== d.edit.origin) out.set(name, d.feature);
-  if (last.decided.size !== summary.global.size || out.size) for (const name of last.decided.keys()) if (!summary.global.has(name)) add(name);
+  for (const [name, d] of summary.global) if (before.global.get(name)?.edit.origin !== d.edit.origin) out.set(name, d.feature);
+  if (before.global.size !== summary.global.size || out.size) for (const [name, d] of before.global) if (!summary.global.has(name)) out.set(name, d.feature);
   const scoped = summary.scoped;
-  const sameScoped = scoped.length === last.scoped.length && scoped.every((d, i) => last.scoped[i][1] === d.edit.origin);
+  const sameScoped = scoped.length === before.scoped.length && scoped.every((d, i) => before.scoped[i].edit.origin === d.edit.origin);
   if (!sameScoped) {
-    const before = new Set(last.scoped.map(([, origin]) => origin));
+    const was = new Set(before.scoped.map((d) => d.edit.origin));
     const now = new Set(scoped.map((d) => d.edit.origin));
-    for (const d of scoped) if (!before.has(d.edit.origin)) out.set(d.feature.name, d.feature);
-    for (const [name, origin] of last.scoped) if (!now.has(origin)) add(name);
-    // An edit that stayed but moved relative to the others may now win or lose against them.
-    if (before.size === now.size && [...now].every((o) => before.has(o))) for (const d of scoped) out.set(d.feature.name, d.feature);
+    for (const d of scoped) if (!was.has(d.edit.origin)) out.set(d.feature.name, d.feature);
+    for (const d of before.scoped) if (!now.has(d.edit.origin)) out.set(d.feature.name, d.feature);
+    // The same edits in another order: each may now win or lose against the others.
+    if (was.size === now.size && [...now].every((o) => was.has(o))) for (const d of scoped) out.set(d.feature.name, d.feature);
   }
   return out;
 }
