@@ -14,6 +14,7 @@ import { hasDependencies, hasKernelRange, hasStateMsr, isDependency, mayBlockMig
 import type { FeatureRecord } from '../../server/src/kb/types';
 import { kernelsHave } from '../../server/src/checks/kernel-facts';
 import { compareVersions } from '../../server/src/common/version';
+import { MAX_SUGGESTED_NAMES } from '../../server/src/checks/budget';
 import { rng } from './helpers/workload';
 
 const kb = getKnowledgeBase();
@@ -130,27 +131,79 @@ for (const inherited of ['each', 'once'] as const) test(`a base's edits on bits 
   assert.ok(live.reuse.run > 100, `bit checks ran again where a changed bit touches them (${live.reuse.run} run)`);
 });
 
-test('a keystroke in one edit of a cpuid block keeps the block\'s other edits as they were: a machine below keeps every bit check', () => {
+test('a keystroke in one edit of a cpuid block keeps the block\'s other edits as they were: the machines below keep every check and their pieces', () => {
   const { model, dependency } = modelWithDependency();
   // A bit no bit check looks at in these machines: every kernel from 3.10 has it on every host, and the KB knows so.
   const vendors = ['intel', 'amd', null] as const;
   const inert = kb.features.find(
     (f) =>
-      !isDependency(f, kb) && !hasDependencies(f, kb) && !hasStateMsr(f, kb) && !mayBlockMigration(f, kb) && !kb.releases.some((x) => x.kvmDefaults.includes(f.name)) &&
+      !isDependency(f, kb) && !hasDependencies(f, kb) && !hasStateMsr(f, kb) && !mayBlockMigration(f, kb) && kb.msrsOfFeature(f.name).length === 0 && !kb.releases.some((x) => x.kvmDefaults.includes(f.name)) &&
       vendors.every((v) => kb.kernelFloor(f, v) && kernelsHave(f, { min: '3.10' }, v, false, kb).has === true),
   )!;
   const p = new Project(kb);
+  p.setOptions({ inherited: 'once' });
   const uri = 'file:///r.mtype';
   const base = chain([`-${dependency}`, '+x2apic', `+${inert.name}`, '+kvm-pv-eoi'], ['+pdpe1gb'], ['+pdpe1gb'], model);
   p.update(uri, base, 1);
-  p.diagnostics(uri);
+  const versions = new Map(p.diagnosticsByMachine(uri).map((piece) => [piece.id, piece.version]));
   const before = { ...p.reuse };
+  const checked = p.machinesChecked;
   // Typing into the inert bit's name makes it another (unknown) word: only that bit's decision changes below.
   const typed = base.replace(`+${inert.name}`, `+${inert.name}x`);
   p.update(uri, typed, 2);
+  const pieces = p.diagnosticsByMachine(uri);
   const reference = new Project(kb);
+  reference.setOptions({ inherited: 'once' });
   reference.update(uri, typed);
-  assert.equal(JSON.stringify(p.diagnostics(uri)), JSON.stringify(reference.diagnostics(uri)));
-  assert.equal(p.reuse.run - before.run, 5, 'the bit checks ran on the edited machine only');
-  assert.equal(p.reuse.kept - before.kept, 3 * 5, 'mid, leaf and other kept all five bit checks');
+  assert.equal(JSON.stringify(pieces.map((x) => x.diagnostics)), JSON.stringify(reference.diagnosticsByMachine(uri).map((x) => x.diagnostics)));
+  assert.equal(p.machinesChecked - checked, 4, 'the edited machine and the three below were checked');
+  const ran = p.reuse.run - before.run;
+  assert.ok(ran > 0, 'the edited machine ran its checks');
+  assert.equal(p.reuse.kept - before.kept, 3 * ran, 'mid, leaf and other each kept every check the edited machine ran');
+  for (const id of ['mid', 'leaf', 'other']) assert.equal(pieces.find((x) => x.id === id)!.version, versions.get(id), `${id}'s piece is as it was`);
+});
+
+/** The MSRs a machine may list in `migrate` that KVM restores only from a kernel newer than 3.10, with a bit that gates each. */
+function lateMsrs(): Array<{ msr: string; gate: string }> {
+  return kb.msrs
+    .filter((m) => m.kvmSince && compareVersions(m.kvmSince, '3.10') > 0)
+    .flatMap((m) => kb.featuresOfMsr(m).slice(0, 1).map((f) => ({ msr: m.name, gate: f.name })))
+    .slice(0, 3);
+}
+
+test('MT202 in a machine below follows a base that whitelists or masks the bit gating a listed MSR', () => {
+  const late = lateMsrs();
+  assert.ok(late.length > 0, 'the KB has MSRs KVM restores only from later kernels');
+  const text = (edits: string) =>
+    `machine a {\n  qemu 6.0\n  host-kernel >= 3.10\n  cpuid { ${edits} }\n}\n\nmachine b extends a {\n  migrate ${late.map((l) => l.msr).join(' ')}\n}\n`;
+  const p = new Project(kb);
+  const uri = 'file:///m.mtype';
+  const steps = [...late.flatMap((l) => [`+${l.gate}`, `-${l.gate}`, `+${l.gate}x`]), '+x2apic'];
+  for (const edits of steps) {
+    p.update(uri, text(edits));
+    const reference = new Project(kb);
+    reference.update(uri, text(edits));
+    assert.equal(JSON.stringify(p.diagnostics(uri)), JSON.stringify(reference.diagnostics(uri)), edits);
+  }
+});
+
+test('a machine below keeps its did-you-mean only while its name stays within the budget: a name added above takes it away', () => {
+  // Enough feature names above that b's misspelt one is the last the budget covers.
+  const per = 50;
+  const fillers: string[] = [];
+  for (let i = 0; (fillers.length + 1) * per <= MAX_SUGGESTED_NAMES - 2; i++) fillers.push(`machine f${i} {\n  cpuid { ${Array.from({ length: per }, () => '+x2apic').join(' ')} }\n}\n`);
+  const used = fillers.length * per;
+  const pad = Array.from({ length: MAX_SUGGESTED_NAMES - 2 - used }, () => '+x2apic').join(' ');
+  const text = (extra: string) => `${fillers.join('\n')}\nmachine a {\n  cpuid { +x2apic ${pad}${extra} }\n}\n\nmachine b extends a {\n  cpuid { +avx2x }\n}\n`;
+  const p = new Project(kb);
+  const uri = 'file:///b.mtype';
+  for (const extra of ['', ' +pdpe1gb', '']) {
+    p.update(uri, text(extra));
+    const reference = new Project(kb);
+    reference.update(uri, text(extra));
+    const mine = p.diagnostics(uri).filter((d) => d.code === 'MT100');
+    assert.equal(JSON.stringify(mine), JSON.stringify(reference.diagnostics(uri).filter((d) => d.code === 'MT100')), `extra '${extra}'`);
+    assert.equal(mine.length, 1);
+    assert.equal(/did you mean/.test(mine[0].message), extra === '', `extra '${extra}': ${mine[0].message}`);
+  }
 });

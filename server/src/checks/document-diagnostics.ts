@@ -106,6 +106,8 @@ export type StoredRelated = Anchored & { message: string };
 /** One machine's findings, severity applied, relative to the machine. */
 export interface MachineEntry {
   resolution: ResolvedMachine | undefined;
+  /** What the checks returned, as they returned it: the same array means the same findings. */
+  found: readonly Finding[];
   findings: Stored[];
   reusable: boolean;
   budget: BudgetQuery[];
@@ -533,6 +535,12 @@ export class DocumentDiagnostics {
     const ctx = new MachineContext(this.kb, this.workspace, doc, ref, resolution, this.options.hostKernelFloor, this.options.inherited === 'once');
     const found = this.check(ctx);
     let reusable = !ctx.askedOutside && !resolution.cycle && !resolution.missingBase && this.workspace.definitions(ref.name).filter((r) => r.name === ref.name).length <= 1;
+    // The same findings as last time (checks/reuse.ts): the entry stands, for the new resolution.
+    if (cached && found === cached.found && reusable && cached.reusable && sameChain(cached.resolution!, resolution)) {
+      cached.resolution = resolution;
+      cached.budget = ctx.budgetQueries;
+      return cached;
+    }
     const findings: Stored[] = [];
     for (const f of found) {
       if (WORKSPACE_DEPENDENT.has(f.code)) reusable = false;
@@ -541,7 +549,7 @@ export class DocumentDiagnostics {
       if (stored.at.anchor === FIXED || stored.related?.some((r) => r.anchor === FIXED)) reusable = false;
       findings.push(stored);
     }
-    const entry = { resolution, findings, reusable, budget: ctx.budgetQueries };
+    const entry = { resolution, found, findings, reusable, budget: ctx.budgetQueries };
     this.byMachine.set(decl, entry);
     return entry;
   }
@@ -617,6 +625,13 @@ function predecessors(rebuilt: readonly RegionDiagnostics[], before: readonly Re
   return out;
 }
 
+/** Whether two resolutions of a machine have the same chain (by document and name): what folding groups entries by (fold.ts). */
+function sameChain(a: ResolvedMachine, b: ResolvedMachine): boolean {
+  if (a.chain.length !== b.chain.length) return false;
+  for (let i = 0; i < a.chain.length; i++) if (a.chain[i].name !== b.chain[i].name || a.chain[i].doc.uri !== b.chain[i].doc.uri) return false;
+  return true;
+}
+
 /** Whether two fold outcomes are the same objects in the same order. */
 function sameFold(was: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, readonly StoredRelated[]> }, away?: readonly Stored[], extra?: ReadonlyMap<Stored, readonly StoredRelated[]>): boolean {
   if ((was.away?.length ?? 0) !== (away?.length ?? 0) || (was.extra?.size ?? 0) !== (extra?.size ?? 0)) return false;
@@ -631,7 +646,7 @@ function sameFold(was: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, r
   return true;
 }
 
-const EMPTY: MachineEntry = { resolution: undefined, findings: [], reusable: true, budget: [] };
+const EMPTY: MachineEntry = { resolution: undefined, found: [], findings: [], reusable: true, budget: [] };
 const SILENT = Symbol('silent');
 
 function inside(span: Span, decl: MachineDecl): boolean {

@@ -9,7 +9,7 @@ import type { Edit } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import { setByRelease } from './release-names';
 import { dependencyCandidates, dependencyRecordsAt, hasDependencies, isDependency } from './base-subsets';
-import type { FeatureTouch } from './reuse';
+import type { EditTouch, FeatureTouch } from './reuse';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
@@ -81,6 +81,13 @@ export const checkFeatureNames: MachineCheck = (ctx, report) => {
       }
     }
   }
+};
+
+/** An inherited edit matters to MT104 only when its release rejects the name (whatever its sign: a first mask hides a later whitelist). */
+export const inheritedNamesEditTouch: EditTouch = (e, ctx) => {
+  const word = e.edit.feature.text;
+  const feature = ctx.kb.feature(word);
+  return !!feature && !nameInRelease(spellingDates(feature, word), ctx.qemu).known && !setByRelease(ctx, feature, word);
 };
 
 /** MT104 for edits the machine inherits: the base's names must exist in this machine's release too. */

@@ -15,7 +15,6 @@
  */
 import type { MachineDecl } from '../syntax/ast';
 import type { ParsedDocument } from '../model/document';
-import type { MachineRef } from '../model/resolve';
 import type { MachineEntry, RegionDiagnostics, Stored, StoredRelated } from './document-diagnostics';
 import { mapped } from '../common/arrays';
 
@@ -89,19 +88,26 @@ interface Family {
   outcome?: Outcome;
 }
 
-/** The topmost machine of an entry's chain that lies, like every machine between, in the entry's document. */
-const roots = new WeakMap<MachineEntry, MachineRef | undefined>();
+/**
+ * The name of the topmost machine of an entry's chain that lies, like every machine
+ * between, in the entry's document: what its family is known by. A name, not the
+ * machine's ref or declaration: a machine parsed again is a new ref unless nothing its
+ * family sees changed (model/workspace.ts), while the entries below it may stay as
+ * they are (checks/reuse.ts; an entry is kept only while its chain has the same names).
+ * Two machines of one name that are both topmost share a family, which only groups
+ * what is folded together: each machine still folds into its own base.
+ */
+const roots = new WeakMap<MachineEntry, string | undefined>();
 
-function rootOf(entry: MachineEntry, uri: string): MachineRef | undefined {
-  // The ref, not its declaration: a machine re-parsed without a change its family sees keeps its ref (model/workspace.ts).
+function rootOf(entry: MachineEntry, uri: string): string | undefined {
   if (roots.has(entry)) return roots.get(entry);
   const chain = entry.resolution?.chain;
-  let root: MachineRef | undefined;
+  let root: string | undefined;
   // A cycle has no topmost machine; its members report for themselves.
   if (chain && !entry.resolution!.cycle) {
     let k = 0;
     while (k + 1 < chain.length && chain[k + 1].doc.uri === uri) k++;
-    root = chain[k];
+    root = chain[k].name;
   }
   roots.set(entry, root);
   return root;
@@ -113,11 +119,11 @@ function rootOf(entry: MachineEntry, uri: string): MachineRef | undefined {
  * edited machine's family, not the document.
  */
 export class InheritedFolding {
-  private families = new Map<MachineRef, Family>();
+  private families = new Map<string, Family>();
 
   /** Folds every piece of the document (its families found anew). */
   apply(doc: ParsedDocument, pieces: readonly RegionDiagnostics[], entryOf: (decl: MachineDecl) => MachineEntry | undefined): void {
-    const now = new Map<MachineRef, Family>();
+    const now = new Map<string, Family>();
     for (const piece of pieces) {
       for (const entry of piece.entries) {
         const root = rootOf(entry, doc.uri);
@@ -157,7 +163,7 @@ export class InheritedFolding {
     const uri = doc.uri;
     const replaced = new Set<RegionDiagnostics>();
     const added: RegionDiagnostics[] = [];
-    const roots = new Set<MachineRef>();
+    const roots = new Set<string>();
     const touched = new Set<RegionDiagnostics>();
     for (const i of changed) {
       touched.add(pieces[i]);

@@ -9,33 +9,44 @@ import type { Workspace } from '../model/workspace';
 import type { MachineContext, MachineCheck } from './context';
 import type { MachineDecl } from '../syntax/ast';
 import { editSummary } from '../model/edit-summary';
-import { changedFeatures, sameSettings, settingsOf, type FeatureTouch, type LastCheck } from './reuse';
-import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, dependenciesTouch } from './features';
+import { changedEdits, changedFeatures, keepable, sameSettings, settingsOf, type EditTouch, type FeatureTouch, type LastCheck } from './reuse';
+import { maySuggest } from './budget';
+import type { BudgetQuery } from './context';
+import type { FeatureRecord } from '../kb/types';
+import type { EditRef } from '../model/resolve';
+import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, dependenciesTouch, inheritedNamesEditTouch } from './features';
 import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
-import { checkMigrateList, checkUnmigratedMsrs, unmigratedMsrsTouch } from './migration';
+import { checkMigrateList, checkUnmigratedMsrs, migrateListTouch, unmigratedMsrsTouch } from './migration';
 import { checkKvmDefaultsFollowHost, checkModels } from './models';
 import { checkUnknownFacts, unknownFactsTouch } from './unknown-facts';
 import { checkVersions } from './versions';
 import { checkRepeatedStatements } from './statements';
 import { DocumentDiagnostics, flatten, type AnalysisOptions, type MachineChecker } from './document-diagnostics';
 
-/** The checks in order; `touches` marks those whose findings may be kept between checks (checks/reuse.ts). */
-const MACHINE_CHECKS: Array<{ check: MachineCheck; touches?: FeatureTouch }> = [
-  { check: checkRepeatedStatements },
-  { check: checkVersions },
+/** Touched by no change in how a feature is decided: checks of the machine's own statements and settings. */
+const NO_FEATURE: FeatureTouch = () => false;
+
+/**
+ * The checks in order, with what may keep their findings between checks (checks/reuse.ts):
+ * `touches` for decided features, `editTouches` for edits as written. A check with neither
+ * reads other machines or the workspace and always runs.
+ */
+const MACHINE_CHECKS: Array<{ check: MachineCheck; touches?: FeatureTouch; editTouches?: EditTouch }> = [
+  { check: checkRepeatedStatements, touches: NO_FEATURE },
+  { check: checkVersions, touches: NO_FEATURE },
   { check: checkInheritance },
   { check: checkDuplicateDefinitions },
-  { check: checkModels },
-  { check: checkFeatureNames },
-  { check: checkInheritedFeatureNames },
-  { check: checkProvidedNames },
+  { check: checkModels, touches: NO_FEATURE },
+  { check: checkFeatureNames, touches: NO_FEATURE },
+  { check: checkInheritedFeatureNames, touches: NO_FEATURE, editTouches: inheritedNamesEditTouch },
+  { check: checkProvidedNames, touches: NO_FEATURE },
   { check: checkDependencies, touches: dependenciesTouch },
-  { check: checkMigrateList },
+  { check: checkMigrateList, touches: migrateListTouch },
   { check: checkUnmigratedMsrs, touches: unmigratedMsrsTouch },
   { check: checkHostKernel, touches: hostKernelTouch },
   { check: checkKvmDefaults, touches: kvmDefaultsTouch },
-  { check: checkKvmDefaultsFollowHost },
+  { check: checkKvmDefaultsFollowHost, touches: NO_FEATURE },
   { check: checkUnknownFacts, touches: unknownFactsTouch },
 ];
 
@@ -66,34 +77,59 @@ export interface ReuseCounts {
 
 /**
  * The checks of a project that analyses the same machines again and again: each machine's
- * last findings are kept per check, and a check that none of the machine's changed
- * decisions touches keeps them (checks/reuse.ts).
+ * last findings are kept per check, and a check that none of the machine's changes touches
+ * keeps them (checks/reuse.ts). When every check kept its findings or found none again,
+ * the machine's findings are the same array as last time.
  */
 export function machineChecker(counts: ReuseCounts = { kept: 0, run: 0 }): MachineChecker & { counts: ReuseCounts } {
   const lastChecks = new WeakMap<MachineDecl, LastCheck>();
   const checker = (ctx: MachineContext): Finding[] => {
+    const decl = ctx.ref.decl;
     const settings = settingsOf(ctx);
-    const last = lastChecks.get(ctx.ref.decl);
-    const changed = last && sameSettings(last.settings, settings) ? changedFeatures(last, ctx) : undefined;
-    const findings: Finding[][] = [];
+    const last = lastChecks.get(decl);
+    const same = !!last && sameSettings(last.settings, settings);
+    const features = same ? changedFeatures(last!, ctx) : undefined;
+    const edits = same ? changedEdits(last!.edits, ctx.machine.edits) : undefined;
+    const found: Finding[][] = [];
+    const budget: BudgetQuery[][] = [];
+    const keep: boolean[] = [];
+    let unchanged = same;
     for (let i = 0; i < MACHINE_CHECKS.length; i++) {
-      const { check, touches } = MACHINE_CHECKS[i];
-      if (touches && changed) {
-        let touched = false;
-        for (const f of changed.values()) if ((touched = touches(f, ctx))) break;
-        if (!touched) {
-          counts.kept++;
-          findings.push(last!.findings[i]);
-          continue;
-        }
+      const { check, touches, editTouches } = MACHINE_CHECKS[i];
+      if (same && touches && last!.keepable[i] && !touchedBy(features!, edits!, touches, editTouches, ctx) && answersHold(last!.budget[i], ctx)) {
+        counts.kept++;
+        found.push(last!.findings[i]);
+        budget.push(last!.budget[i]);
+        keep.push(true);
+        ctx.budgetQueries.push(...last!.budget[i]);
+        continue;
       }
       if (touches) counts.run++;
-      findings.push(runCheck(check, ctx));
+      const asked = ctx.budgetQueries.length;
+      const outside = ctx.askedOutside;
+      const findings = runCheck(check, ctx);
+      // Nothing found, again, is as good as kept.
+      if (unchanged && !(findings.length === 0 && last!.findings[i].length === 0)) unchanged = false;
+      found.push(findings);
+      budget.push(ctx.budgetQueries.slice(asked));
+      keep.push(ctx.askedOutside === outside && keepable(findings, decl));
     }
-    lastChecks.set(ctx.ref.decl, { settings, decisions: editSummary(ctx.machine, ctx.kb), findings });
-    return findings.flat();
+    const all = unchanged ? last!.all : found.flat();
+    lastChecks.set(decl, { settings, decisions: editSummary(ctx.machine, ctx.kb), edits: ctx.machine.edits, findings: found, budget, keepable: keep, all });
+    return all;
   };
   return Object.assign(checker, { counts });
+}
+
+function touchedBy(features: ReadonlyMap<string, FeatureRecord>, edits: readonly EditRef[], touches: FeatureTouch, editTouches: EditTouch | undefined, ctx: MachineContext): boolean {
+  for (const f of features.values()) if (touches(f, ctx)) return true;
+  if (editTouches) for (const e of edits) if (editTouches(e, ctx)) return true;
+  return false;
+}
+
+/** Whether the did-you-mean budget answers a check asked for are still the same (checks/budget.ts). */
+function answersHold(queries: readonly BudgetQuery[], ctx: MachineContext): boolean {
+  return queries.every((q) => maySuggest(ctx.doc.tree, q.kind, ctx.ref.decl.start + q.at, q.limit) === q.answer);
 }
 
 /** One document's final diagnostics from scratch (the CLI; the project keeps them between edits). */

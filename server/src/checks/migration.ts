@@ -114,6 +114,9 @@ function gateExposed(ctx: MachineContext, msr: MsrRecord): boolean {
   return ctx.views.some((v) => gates.some((g) => v.isEnabled(g.name)));
 }
 
+/** MT202 asks whether a bit that gates a listed MSR is exposed. */
+export const migrateListTouch: FeatureTouch = (f, ctx) => ctx.kb.msrsOfFeature(f.name).length > 0;
+
 export const checkMigrateList: MachineCheck = (ctx, report) => {
   const { kb } = ctx;
   const qemu = ctx.qemu;

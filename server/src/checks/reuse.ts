@@ -1,20 +1,34 @@
 /**
- * What a machine's bit checks found last time, kept for its next check.
+ * What a machine's checks found last time, kept for its next check.
  *
  * An edit in a base gives every machine below it a new resolution, so each of them is
  * checked again. Mostly the edit changed little for such a machine: its settings are
- * the same objects (statements are reused by the incremental parse, and each origin is
- * one object per syntax node), and only a feature or two is now decided by another
- * edit, or by none. The checks that see the machine's CPUID only through its settings
- * and the decisions on its bits (MT103, MT200/MT201, MT300, MT302, MT303) each say of
- * a feature whether its decision can change what they report here (`touches`); a
- * check none of the changed features touches keeps its findings.
+ * the same objects (statements and their words are reused by the incremental parse,
+ * and each origin is one object per syntax node), and only a feature or two is now
+ * decided by another edit, or by none. Each check says what it reads beyond the
+ * settings and its machine's own statements:
  *
- * Sound only if a check reads nothing else of the machine: its own statements, its
- * edits as written (not as decided), other machines and the workspace are out. The
- * incremental property tests compare every step with a fresh analysis.
+ * - `touches`: whether a change in how a feature is decided can change what it reports
+ *   here (the bit checks: MT103, MT200/MT201, MT300, MT302, MT303, and the `migrate`
+ *   list's MT202); a check of the machine's own statements is touched by none;
+ * - `editTouches`: for a check that reads the inherited edits as written (MT104 on
+ *   inherited names), whether an edit that came or went can change what it reports.
+ *
+ * A check none of the changes touches keeps its findings; one that asked for
+ * did-you-mean budget (checks/budget.ts) keeps them only while the answers hold. A check
+ * without either (it reads other machines or the workspace) always runs again. When
+ * every check kept its findings (or found none, again), the machine's findings are the
+ * same object as before, and the analysis keeps its stored entry as it is.
+ *
+ * Sound only if each check reads no more than it says. The incremental property tests
+ * compare every step with a fresh analysis.
  */
-import type { Finding } from '../common/diagnostic';
+import type { Finding, RelatedInfo } from '../common/diagnostic';
+import type { Span } from '../common/text';
+import type { MachineDecl } from '../syntax/ast';
+import { Placed } from '../syntax/placed';
+import type { EditRef } from '../model/resolve';
+import type { BudgetQuery } from './context';
 import type { FeatureRecord } from '../kb/types';
 import type { EditSummary } from '../model/edit-summary';
 import { editSummary } from '../model/edit-summary';
@@ -24,12 +38,22 @@ import type { MachineContext } from './context';
 /** Whether a change in how `f` is decided (whitelisted, masked, by which edit, or not at all) can change what a check reports for the machine. */
 export type FeatureTouch = (f: FeatureRecord, ctx: MachineContext) => boolean;
 
-/** One machine's last check: what the bit checks read, and what each check found. */
+/** Whether an edit of the machine's chain (as written) that came or went can change what a check reports here. */
+export type EditTouch = (e: EditRef, ctx: MachineContext) => boolean;
+
+/** One machine's last check: what the checks read, and what each found. */
 export interface LastCheck {
   settings: unknown[];
   /** What the edits decided; each decision's origin is one object per edit node. */
   decisions: EditSummary;
+  /** The chain's edits as written, base first. */
+  edits: readonly EditRef[];
+  /** Per check: what it found, the budget answers it asked for, and whether it may be kept (`keepable`). */
   findings: Finding[][];
+  budget: BudgetQuery[][];
+  keepable: boolean[];
+  /** All the findings, in check order: handed back as the same object when nothing changed. */
+  all: Finding[];
 }
 
 /**
@@ -76,4 +100,33 @@ export function changedFeatures(last: LastCheck, ctx: MachineContext): Map<strin
     if (was.size === now.size && [...now].every((o) => was.has(o))) for (const d of scoped) out.set(d.feature.name, d.feature);
   }
   return out;
+}
+
+/** The edits, by origin, that are in one list and not the other (an edit edited is both). */
+export function changedEdits(last: readonly EditRef[], now: readonly EditRef[]): EditRef[] {
+  const out: EditRef[] = [];
+  if (last.length === now.length) {
+    for (let i = 0; i < now.length; i++) if (last[i].origin !== now[i].origin) out.push(last[i], now[i]);
+    return out;
+  }
+  const was = new Set(last.map((e) => e.origin));
+  const is = new Set(now.map((e) => e.origin));
+  for (const e of last) if (!is.has(e.origin)) out.push(e);
+  for (const e of now) if (!was.has(e.origin)) out.push(e);
+  return out;
+}
+
+/**
+ * Whether findings may be handed back next time: each place is the machine's own (its
+ * offsets, kept relative to it, hold while it is not parsed again) or a syntax node,
+ * which moves with its machine. A place elsewhere is counted from the document's start
+ * and would be stale after any edit above it.
+ */
+export function keepable(findings: readonly Finding[], decl: MachineDecl): boolean {
+  const held = (span: Span) => isNode(span) || (decl.start <= span.start && span.end <= decl.end);
+  return findings.every((f) => held(f.span) && (!f.related || f.related.every((r: RelatedInfo) => held(r.span))) && (!f.fixes || f.fixes.every((x) => !('span' in x) || held(x.span))));
+}
+
+function isNode(span: Span): boolean {
+  return span instanceof Placed;
 }
