@@ -8,12 +8,12 @@ import type { ParsedDocument } from '../model/document';
 import type { Workspace } from '../model/workspace';
 import type { MachineContext, MachineCheck } from './context';
 import type { MachineDecl } from '../syntax/ast';
-import { editSummary } from '../model/edit-summary';
 import { changedEdits, changedFeatures, keepable, sameSettings, settingsOf, type EditTouch, type FeatureTouch, type LastCheck } from './reuse';
 import { maySuggest } from './budget';
 import type { BudgetQuery } from './context';
 import type { FeatureRecord } from '../kb/types';
 import type { EditRef } from '../model/resolve';
+import { editSummary } from '../model/edit-summary';
 import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, dependenciesTouch, inheritedNamesEditTouch } from './features';
 import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
@@ -88,8 +88,8 @@ export function machineChecker(counts: ReuseCounts = { kept: 0, run: 0 }): Machi
     const settings = settingsOf(ctx);
     const last = lastChecks.get(decl);
     const same = !!last && sameSettings(last.settings, settings);
-    const features = same ? changedFeatures(last!, ctx) : undefined;
     const edits = same ? changedEdits(last!.edits, ctx.machine.edits) : undefined;
+    const features = edits ? changedFeatures(edits, last!, ctx) : undefined;
     const found: Finding[][] = [];
     const budget: BudgetQuery[][] = [];
     const keep: boolean[] = [];
@@ -115,7 +115,9 @@ export function machineChecker(counts: ReuseCounts = { kept: 0, run: 0 }): Machi
       keep.push(ctx.askedOutside === outside && keepable(findings, decl));
     }
     const all = unchanged ? last!.all : found.flat();
-    lastChecks.set(decl, { settings, decisions: editSummary(ctx.machine, ctx.kb), edits: ctx.machine.edits, findings: found, budget, keepable: keep, all });
+    // With no edit changed, the decisions are the last ones (the same origins): no summary to make.
+    const decisions = edits && edits.length === 0 ? last!.decisions : editSummary(ctx.machine, ctx.kb);
+    lastChecks.set(decl, { settings, decisions, edits: ctx.machine.edits, findings: found, budget, keepable: keep, all });
     return all;
   };
   return Object.assign(checker, { counts });

@@ -28,11 +28,9 @@ import type { Span } from '../common/text';
 import type { MachineDecl } from '../syntax/ast';
 import { Placed } from '../syntax/placed';
 import type { EditRef } from '../model/resolve';
+import { editSummary, type DecidedEdit, type EditSummary } from '../model/edit-summary';
 import type { BudgetQuery } from './context';
 import type { FeatureRecord } from '../kb/types';
-import type { EditSummary } from '../model/edit-summary';
-import { editSummary } from '../model/edit-summary';
-import { modelsToCheck } from '../model/cpuid';
 import type { MachineContext } from './context';
 
 /** Whether a change in how `f` is decided (whitelisted, masked, by which edit, or not at all) can change what a check reports for the machine. */
@@ -69,7 +67,10 @@ export function settingsOf(ctx: MachineContext): unknown[] {
   for (const p of m.provides) out.push(p.origin);
   for (const x of m.migrate) out.push(x.origin);
   for (const [key, c] of m.compat) out.push(key, c.origin);
-  for (const model of modelsToCheck(m)) out.push(model.name, model.origin?.span);
+  // The models it is checked for follow from the `cpu` setting (above) and the model names of its
+  // `cpuid for` edits: those of each statement once (its edits share one list), as nodes.
+  let models: unknown;
+  for (const e of m.edits) if (e.models.length && e.models !== models) out.push(...(models = e.models));
   return out;
 }
 
@@ -80,26 +81,36 @@ export function sameSettings(a: readonly unknown[], b: readonly unknown[]): bool
 }
 
 /**
- * The features decided otherwise than at the last check: by another edit, newly, or no
- * longer (global edits), and those of `cpuid for` edits that came or went.
+ * The features decided otherwise than at the last check. Only a feature named by an edit
+ * that came or went can be: a feature is decided by the last edit naming it (of its
+ * scope), and edits that stayed keep their order. (An edit that stayed but moved into or
+ * out of a `cpuid for` list changes the models the machine is checked for: its
+ * settings.) Of those, the ones a later edit still decides as before are left out: in
+ * a deep chain, most machines below an edit override the bit it names.
  */
-export function changedFeatures(last: LastCheck, ctx: MachineContext): Map<string, FeatureRecord> {
-  const summary = editSummary(ctx.machine, ctx.kb);
-  const before = last.decisions;
+export function changedFeatures(changed: readonly EditRef[], last: LastCheck, ctx: MachineContext): Map<string, FeatureRecord> {
   const out = new Map<string, FeatureRecord>();
-  for (const [name, d] of summary.global) if (before.global.get(name)?.edit.origin !== d.edit.origin) out.set(name, d.feature);
-  if (before.global.size !== summary.global.size || out.size) for (const [name, d] of before.global) if (!summary.global.has(name)) out.set(name, d.feature);
-  const scoped = summary.scoped;
-  const sameScoped = scoped.length === before.scoped.length && scoped.every((d, i) => before.scoped[i].edit.origin === d.edit.origin);
-  if (!sameScoped) {
-    const was = new Set(before.scoped.map((d) => d.edit.origin));
-    const now = new Set(scoped.map((d) => d.edit.origin));
-    for (const d of scoped) if (!was.has(d.edit.origin)) out.set(d.feature.name, d.feature);
-    for (const d of before.scoped) if (!now.has(d.edit.origin)) out.set(d.feature.name, d.feature);
-    // The same edits in another order: each may now win or lose against the others.
-    if (was.size === now.size && [...now].every((o) => was.has(o))) for (const d of scoped) out.set(d.feature.name, d.feature);
+  if (changed.length === 0) return out;
+  const now = editSummary(ctx.machine, ctx.kb);
+  const before = last.decisions;
+  for (const e of changed) {
+    const f = ctx.kb.feature(e.edit.feature.text);
+    if (!f || out.has(f.name)) continue;
+    if (before.global.get(f.name)?.edit.origin !== now.global.get(f.name)?.edit.origin || !sameScoped(before.scoped, now.scoped, f.name)) out.set(f.name, f);
   }
   return out;
+}
+
+/** Whether the `cpuid for` edits naming a feature are the same edits in both lists. */
+function sameScoped(a: readonly DecidedEdit[], b: readonly DecidedEdit[], name: string): boolean {
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.length && a[i].feature.name !== name) i++;
+    while (j < b.length && b[j].feature.name !== name) j++;
+    if (i === a.length || j === b.length) return i === a.length && j === b.length;
+    if (a[i++].edit.origin !== b[j++].edit.origin) return false;
+  }
 }
 
 /** The edits, by origin, that are in one list and not the other (an edit edited is both). */
