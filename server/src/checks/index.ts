@@ -7,13 +7,7 @@ import type { KnowledgeBase } from '../kb/knowledge-base';
 import type { ParsedDocument } from '../model/document';
 import type { Workspace } from '../model/workspace';
 import type { MachineContext, MachineCheck } from './context';
-import type { MachineDecl } from '../syntax/ast';
-import { changedEdits, changedFeatures, keepable, sameSettings, settingsOf, type EditTouch, type FeatureTouch, type LastCheck } from './reuse';
-import { maySuggest } from './budget';
-import type { BudgetQuery } from './context';
-import type { FeatureRecord } from '../kb/types';
-import type { EditRef } from '../model/resolve';
-import { editSummary } from '../model/edit-summary';
+import { keepingChecker, type CheckSpec, type FeatureTouch, type ReuseCounts } from './reuse';
 import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, dependenciesTouch, inheritedNamesEditTouch } from './features';
 import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
@@ -32,7 +26,7 @@ const NO_FEATURE: FeatureTouch = () => false;
  * `touches` for decided features, `editTouches` for edits as written. A check with neither
  * reads other machines or the workspace and always runs.
  */
-const MACHINE_CHECKS: Array<{ check: MachineCheck; touches?: FeatureTouch; editTouches?: EditTouch }> = [
+const MACHINE_CHECKS: CheckSpec[] = [
   { check: checkRepeatedStatements, touches: NO_FEATURE },
   { check: checkVersions, touches: NO_FEATURE },
   { check: checkInheritance },
@@ -51,6 +45,7 @@ const MACHINE_CHECKS: Array<{ check: MachineCheck; touches?: FeatureTouch; editT
 ];
 
 export type { AnalysisOptions, DiagnosticsPiece } from './document-diagnostics';
+export type { ReuseCounts } from './reuse';
 
 /** One check's findings; a check that throws costs only its own. */
 function runCheck(check: MachineCheck, ctx: MachineContext): Finding[] {
@@ -69,69 +64,12 @@ export function runChecks(ctx: MachineContext): Finding[] {
   return MACHINE_CHECKS.flatMap(({ check }) => runCheck(check, ctx));
 }
 
-/** How often a checker ran a check that could have been kept, and kept it (for tests and benchmarks). */
-export interface ReuseCounts {
-  kept: number;
-  run: number;
-}
-
 /**
- * The checks of a project that analyses the same machines again and again: each machine's
- * last findings are kept per check, and a check that none of the machine's changes touches
- * keeps them (checks/reuse.ts). When every check kept its findings or found none again,
- * the machine's findings are the same array as last time.
+ * The checks of a project, which analyses the same machines again and again: a check
+ * that none of a machine's changes touches keeps its findings (checks/reuse.ts).
  */
-export function machineChecker(counts: ReuseCounts = { kept: 0, run: 0 }): MachineChecker & { counts: ReuseCounts } {
-  const lastChecks = new WeakMap<MachineDecl, LastCheck>();
-  const checker = (ctx: MachineContext): Finding[] => {
-    const decl = ctx.ref.decl;
-    const settings = settingsOf(ctx);
-    const last = lastChecks.get(decl);
-    const same = !!last && sameSettings(last.settings, settings);
-    const edits = same ? changedEdits(last!.edits, ctx.machine.edits) : undefined;
-    const features = edits ? changedFeatures(edits, last!, ctx) : undefined;
-    const found: Finding[][] = [];
-    const budget: BudgetQuery[][] = [];
-    const keep: boolean[] = [];
-    let unchanged = same;
-    for (let i = 0; i < MACHINE_CHECKS.length; i++) {
-      const { check, touches, editTouches } = MACHINE_CHECKS[i];
-      if (same && touches && last!.keepable[i] && !touchedBy(features!, edits!, touches, editTouches, ctx) && answersHold(last!.budget[i], ctx)) {
-        counts.kept++;
-        found.push(last!.findings[i]);
-        budget.push(last!.budget[i]);
-        keep.push(true);
-        ctx.budgetQueries.push(...last!.budget[i]);
-        continue;
-      }
-      if (touches) counts.run++;
-      const asked = ctx.budgetQueries.length;
-      const outside = ctx.askedOutside;
-      const findings = runCheck(check, ctx);
-      // Nothing found, again, is as good as kept.
-      if (unchanged && !(findings.length === 0 && last!.findings[i].length === 0)) unchanged = false;
-      found.push(findings);
-      budget.push(ctx.budgetQueries.slice(asked));
-      keep.push(ctx.askedOutside === outside && keepable(findings, decl));
-    }
-    const all = unchanged ? last!.all : found.flat();
-    // With no edit changed, the decisions are the last ones (the same origins): no summary to make.
-    const decisions = edits && edits.length === 0 ? last!.decisions : editSummary(ctx.machine, ctx.kb);
-    lastChecks.set(decl, { settings, decisions, edits: ctx.machine.edits, findings: found, budget, keepable: keep, all });
-    return all;
-  };
-  return Object.assign(checker, { counts });
-}
-
-function touchedBy(features: ReadonlyMap<string, FeatureRecord>, edits: readonly EditRef[], touches: FeatureTouch, editTouches: EditTouch | undefined, ctx: MachineContext): boolean {
-  for (const f of features.values()) if (touches(f, ctx)) return true;
-  if (editTouches) for (const e of edits) if (editTouches(e, ctx)) return true;
-  return false;
-}
-
-/** Whether the did-you-mean budget answers a check asked for are still the same (checks/budget.ts). */
-function answersHold(queries: readonly BudgetQuery[], ctx: MachineContext): boolean {
-  return queries.every((q) => maySuggest(ctx.doc.tree, q.kind, ctx.ref.decl.start + q.at, q.limit) === q.answer);
+export function machineChecker(counts?: ReuseCounts): MachineChecker {
+  return keepingChecker(MACHINE_CHECKS, runCheck, counts);
 }
 
 /** One document's final diagnostics from scratch (the CLI; the project keeps them between edits). */

@@ -29,15 +29,29 @@ import type { MachineDecl } from '../syntax/ast';
 import { Placed } from '../syntax/placed';
 import type { EditRef } from '../model/resolve';
 import { editSummary, type DecidedEdit, type EditSummary } from '../model/edit-summary';
-import type { BudgetQuery } from './context';
 import type { FeatureRecord } from '../kb/types';
-import type { MachineContext } from './context';
+import type { BudgetQuery, MachineCheck, MachineContext } from './context';
+import { maySuggest } from './budget';
+import type { MachineChecker } from './document-diagnostics';
 
 /** Whether a change in how `f` is decided (whitelisted, masked, by which edit, or not at all) can change what a check reports for the machine. */
 export type FeatureTouch = (f: FeatureRecord, ctx: MachineContext) => boolean;
 
 /** Whether an edit of the machine's chain (as written) that came or went can change what a check reports here. */
 export type EditTouch = (e: EditRef, ctx: MachineContext) => boolean;
+
+/** A check with what may keep its findings: neither for a check that reads other machines or the workspace. */
+export interface CheckSpec {
+  check: MachineCheck;
+  touches?: FeatureTouch;
+  editTouches?: EditTouch;
+}
+
+/** How often a checker ran a check that could have been kept, and kept it (for tests and benchmarks). */
+export interface ReuseCounts {
+  kept: number;
+  run: number;
+}
 
 /** One machine's last check: what the checks read, and what each found. */
 export interface LastCheck {
@@ -55,9 +69,10 @@ export interface LastCheck {
 }
 
 /**
- * Everything but the decisions that the bit checks read, as a flat list compared item
- * by item: the knowledge base and options, the machine's own declaration, each setting's
- * value and origin, and the models it is checked for (their name nodes).
+ * What every reused check may read besides the decisions on bits and the edits, as a flat
+ * list compared item by item: the knowledge base and options, the machine's own
+ * declaration (its statements), each setting's value and origin, and the models it is
+ * checked for (their name nodes).
  */
 export function settingsOf(ctx: MachineContext): unknown[] {
   const m = ctx.machine;
@@ -140,4 +155,61 @@ export function keepable(findings: readonly Finding[], decl: MachineDecl): boole
 
 function isNode(span: Span): boolean {
   return span instanceof Placed;
+}
+
+/**
+ * The checks of `specs`, run by `run`, keeping each machine's last findings per check.
+ * When every check kept its findings or found none again, the machine's findings are
+ * the same array as last time.
+ */
+export function keepingChecker(specs: readonly CheckSpec[], run: (check: MachineCheck, ctx: MachineContext) => Finding[], counts: ReuseCounts = { kept: 0, run: 0 }): MachineChecker {
+  const lastChecks = new WeakMap<MachineDecl, LastCheck>();
+  return (ctx) => {
+    const decl = ctx.ref.decl;
+    const settings = settingsOf(ctx);
+    const last = lastChecks.get(decl);
+    const same = !!last && sameSettings(last.settings, settings);
+    const edits = same ? changedEdits(last!.edits, ctx.machine.edits) : undefined;
+    const features = edits ? changedFeatures(edits, last!, ctx) : undefined;
+    const found: Finding[][] = [];
+    const budget: BudgetQuery[][] = [];
+    const keep: boolean[] = [];
+    let unchanged = same;
+    for (let i = 0; i < specs.length; i++) {
+      const { check, touches, editTouches } = specs[i];
+      if (same && touches && last!.keepable[i] && !touchedBy(features!, edits!, touches, editTouches, ctx) && answersHold(last!.budget[i], ctx)) {
+        counts.kept++;
+        found.push(last!.findings[i]);
+        budget.push(last!.budget[i]);
+        keep.push(true);
+        ctx.budgetQueries.push(...last!.budget[i]);
+        continue;
+      }
+      if (touches) counts.run++;
+      const asked = ctx.budgetQueries.length;
+      const outside = ctx.askedOutside;
+      const findings = run(check, ctx);
+      // Nothing found, again, is as good as kept.
+      if (unchanged && !(findings.length === 0 && last!.findings[i].length === 0)) unchanged = false;
+      found.push(findings);
+      budget.push(ctx.budgetQueries.slice(asked));
+      keep.push(ctx.askedOutside === outside && keepable(findings, decl));
+    }
+    const all = unchanged ? last!.all : found.flat();
+    // With no edit changed, the decisions are the last ones (the same origins): no summary to make.
+    const decisions = edits && edits.length === 0 ? last!.decisions : editSummary(ctx.machine, ctx.kb);
+    lastChecks.set(decl, { settings, decisions, edits: ctx.machine.edits, findings: found, budget, keepable: keep, all });
+    return all;
+  };
+}
+
+function touchedBy(features: ReadonlyMap<string, FeatureRecord>, edits: readonly EditRef[], touches: FeatureTouch, editTouches: EditTouch | undefined, ctx: MachineContext): boolean {
+  for (const f of features.values()) if (touches(f, ctx)) return true;
+  if (editTouches) for (const e of edits) if (editTouches(e, ctx)) return true;
+  return false;
+}
+
+/** Whether the did-you-mean budget answers a check asked for are still the same (checks/budget.ts). */
+function answersHold(queries: readonly BudgetQuery[], ctx: MachineContext): boolean {
+  return queries.every((q) => maySuggest(ctx.doc.tree, q.kind, ctx.ref.decl.start + q.at, q.limit) === q.answer);
 }
