@@ -6,7 +6,7 @@
  * diagnostics — the flat list and the per-machine pieces as a server would send
  * them — are byte-identical to a fresh analysis of the same texts.
  *
- * Seeded and bounded for `npm test`; `npm run fuzz:incremental` (INCREMENTAL_STEPS,
+ * Seeded and bounded for `npm test`; `npm run fuzz:incremental` (INCREMENTAL_STEPS, INCREMENTAL_FAMILY=30,50 for chains as long as QEMU's,
  * INCREMENTAL_SEED) runs a longer campaign.
  */
 import { test } from 'node:test';
@@ -19,10 +19,12 @@ import { generatedFile, rng, type Rng } from './helpers/workload';
 const kb = getKnowledgeBase();
 const STEPS = Number(process.env.INCREMENTAL_STEPS ?? 40);
 const SEED = Number(process.env.INCREMENTAL_SEED ?? 20261202);
+/** Chain lengths of the workload's families (INCREMENTAL_FAMILY=MIN,MAX; the generator's 5–15 by default). */
+const FAMILY = process.env.INCREMENTAL_FAMILY ? (process.env.INCREMENTAL_FAMILY.split(',').map(Number) as [number, number]) : undefined;
 
 /** The generated catalogue cut in two at a machine line; the second half's first family extends a machine of the first. */
 function workload(): Record<string, string> {
-  const text = generatedFile(42, 300);
+  const text = generatedFile(42, FAMILY ? 900 : 300, FAMILY);
   const cut = text.indexOf('\nmachine ', text.length >> 1) + 1;
   const first = text.slice(0, cut);
   const baseName = /machine (\S+)/.exec(first.slice(first.lastIndexOf('\nmachine ')))![1];

@@ -6,10 +6,10 @@ import releases from '../../../server/src/kb/data/releases.json';
 
 let vocab: ReturnType<typeof vocabulary> | undefined;
 
-/** A generated catalogue of inheritance families, `lines` long (seeded: the same text every run). */
-export function generatedFile(seed: number, lines: number): string {
+/** A generated catalogue of inheritance families, `lines` long (seeded: the same text every run); `family`: chain lengths [min, max]. */
+export function generatedFile(seed: number, lines: number, family?: [number, number]): string {
   vocab ??= vocabulary(allRecordsJson(getKnowledgeBase()), (releases as { releases: unknown[] }).releases);
-  return bigFile(vocab, { seed, lines }).text;
+  return bigFile(vocab, family ? { seed, lines, family } : { seed, lines }).text;
 }
 
 export { rng, type Rng };
