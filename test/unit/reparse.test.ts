@@ -106,6 +106,44 @@ test('in a re-parsed machine, the header and the statements the edit did not tou
   assert.equal(dump(again), dump(parse(again.text)));
 });
 
+test('in the statement an edit lies in, the edits and names outside the change are the old objects, moved', () => {
+  const text = 'machine a {\n  cpuid for Haswell, Skylake-Client { +x2apic +avx -pdpe1gb }\n  migrate MSR_IA32_TSC_ADJUST MSR_IA32_TSC\n}\n';
+  const old = parse(text);
+  const block = old.machines[0].statements[0];
+  assert.ok(block.kind === 'cpuid');
+  const [x2apic, avx, pdpe1gb] = block.edits;
+  const [haswell, skylake] = block.models;
+  // Typed into +avx (one character longer): the edit is new, its neighbours and the model names are kept.
+  const tree = reparse(old, text.replace('+avx ', '+avxx '));
+  const now = tree.machines[0].statements[0];
+  assert.ok(now.kind === 'cpuid');
+  assert.notEqual(now, block, 'the statement itself is parsed again');
+  assert.equal(now.edits[0], x2apic);
+  assert.notEqual(now.edits[1], avx);
+  assert.equal(now.edits[2], pdpe1gb);
+  assert.equal(pdpe1gb.start, text.indexOf('-pdpe1gb') + 1, 'a kept word after the change moved by its length');
+  assert.deepEqual([now.models[0], now.models[1]], [haswell, skylake]);
+  assert.equal(dump(tree), dump(parse(tree.text)));
+  // Typed into a model name: that name is new, the other one and every edit are kept.
+  const again = reparse(tree, tree.text.replace('Skylake-Client', 'Skylake-Clientx'));
+  const block2 = again.machines[0].statements[0];
+  assert.ok(block2.kind === 'cpuid');
+  assert.equal(block2.models[0], haswell);
+  assert.notEqual(block2.models[1], skylake);
+  assert.deepEqual(block2.edits, now.edits);
+  assert.equal(block2.edits[0], x2apic);
+  assert.equal(dump(again), dump(parse(again.text)));
+  // An MSR of a migrate list likewise.
+  const msrs = again.machines[0].statements[1];
+  assert.ok(msrs.kind === 'migrate');
+  const third = reparse(again, again.text.replace('MSR_IA32_TSC\n', 'MSR_IA32_TSCx\n'));
+  const msrs2 = third.machines[0].statements[1];
+  assert.ok(msrs2.kind === 'migrate');
+  assert.equal(msrs2.msrs[0], msrs.msrs[0]);
+  assert.notEqual(msrs2.msrs[1], msrs.msrs[1]);
+  assert.equal(dump(third), dump(parse(third.text)));
+});
+
 const root = resolve(__dirname, '../..');
 const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.mtype')).map((f) => readFileSync(join(root, 'examples', f), 'utf8'));
 const SNIPPETS = ['x', '\n', '\n\n', '{', '}', '"', '#', ' ', 'machine', 'machine q {\n', '\nmachine q extends a {\n  cpuid +x2apic\n', '  cpuid {\n', '+', '-avx', 'qemu 2.0\n'];
