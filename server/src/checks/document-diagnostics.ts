@@ -546,7 +546,7 @@ export class DocumentDiagnostics {
       if (WORKSPACE_DEPENDENT.has(f.code)) reusable = false;
       const stored = this.storedOf(doc, f, decl);
       if (stored === SILENT) continue;
-      if (stored.at.anchor === FIXED || stored.related?.some((r) => r.anchor === FIXED)) reusable = false;
+      if (countedFromStart(stored)) reusable = false;
       findings.push(stored);
     }
     const entry = { resolution, found, findings, reusable, budget: ctx.budgetQueries };
@@ -564,7 +564,7 @@ export class DocumentDiagnostics {
     const kept = this.storedFindings.get(f);
     if (kept && kept.decl === decl) return kept.stored;
     const stored = this.store(doc, f, decl);
-    if (stored === SILENT || (stored.at.anchor !== FIXED && !stored.related?.some((r) => r.anchor === FIXED))) this.storedFindings.set(f, { decl, stored });
+    if (stored === SILENT || !countedFromStart(stored)) this.storedFindings.set(f, { decl, stored });
     return stored;
   }
 
@@ -648,6 +648,11 @@ function sameFold(was: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, r
 
 const EMPTY: MachineEntry = { resolution: undefined, found: [], findings: [], reusable: true, budget: [] };
 const SILENT = Symbol('silent');
+
+/** Whether a stored finding has a place counted from the document's start (`FIXED`), which any edit above moves. */
+function countedFromStart(stored: Stored): boolean {
+  return stored.at.anchor === FIXED || (stored.related?.some((r) => r.anchor === FIXED) ?? false);
+}
 
 function inside(span: Span, decl: MachineDecl): boolean {
   return decl.start <= span.start && span.end <= decl.end;

@@ -29,7 +29,7 @@ export class Project {
     this.analysis = new DocumentDiagnostics(this.workspace, kb, this.options, machineChecker(this.reuse));
   }
 
-  /** Bit checks kept from a machine's last check, and run, so far (checks/reuse.ts; for tests and benchmarks). */
+  /** Checks that kept a machine's last findings, and checks that could have but ran, so far (checks/reuse.ts; for tests and benchmarks). */
   readonly reuse: ReuseCounts = { kept: 0, run: 0 };
 
   /** Machines checked so far (a re-check shows here; for tests and benchmarks). */

@@ -128,23 +128,13 @@ function keepStatements(kept: MachineDecl, fresh: MachineDecl, to: Region, from:
     reanchor(old, to, from, shift);
     fresh[key] = old!;
   }
-  // The old statements that lie wholly before or after the changed stretch, by where they start now.
-  const byStart = new Map<number, { statement: Statement; shift: number }>();
-  for (const s of kept.statements) {
-    const shift = shiftOf(s);
-    if (shift !== undefined) byStart.set(s.start + shift, { statement: s, shift });
-  }
   const statements = fresh.statements;
-  for (let i = 0; i < statements.length; i++) {
-    const old = byStart.get(statements[i].start);
-    if (old && sameShifted(old.statement, statements[i], old.shift)) {
-      reanchor(old.statement, to, from, old.shift);
-      statements[i] = old.statement;
-    } else if (statements[i].start < at) {
-      // The statement the edit lay in: its words outside the changed stretch are the old ones too.
-      const edited = kept.statements.find((s) => s.start === statements[i].start && s.kind === statements[i].kind);
-      if (edited) keepWords(edited, statements[i], to, from, shiftOf);
-    }
+  const reused = putBack(kept.statements, statements, to, from, shiftOf);
+  for (const s of statements) {
+    if (reused.has(s) || s.start >= at) continue;
+    // The statement the edit lay in: its words outside the changed stretch are the old ones too.
+    const edited = kept.statements.find((o) => o.start === s.start && o.kind === s.kind);
+    if (edited) for (const key of WORD_LISTS) keepWords(edited, s, key, to, from, shiftOf);
   }
 }
 
@@ -152,28 +142,38 @@ function keepStatements(kept: MachineDecl, fresh: MachineDecl, to: Region, from:
 const WORD_LISTS = ['edits', 'models', 'msrs', 'features'] as const;
 
 /**
- * Puts back, in a re-parsed statement, the items of its lists that lie wholly before or
+ * Puts back, in one list of a re-parsed statement, the items that lie wholly before or
  * after the changed stretch and came out the same: the edits of a `cpuid` block the
  * keystroke was not in keep their origins, so what machines below decide from them is
  * still the same (checks/reuse.ts).
  */
-function keepWords(old: Statement, fresh: Statement, to: Region, from: Region, shiftOf: (s: Span) => number | undefined): void {
-  for (const key of WORD_LISTS) {
-    const before = (old as unknown as Record<string, Span[] | undefined>)[key];
-    const now = (fresh as unknown as Record<string, Span[] | undefined>)[key];
-    if (!Array.isArray(before) || !Array.isArray(now) || before.length === 0) continue;
-    const byStart = new Map<number, { word: Span; shift: number }>();
-    for (const w of before) {
-      const shift = shiftOf(w);
-      if (shift !== undefined) byStart.set(w.start + shift, { word: w, shift });
-    }
-    for (let i = 0; i < now.length; i++) {
-      const match = byStart.get(now[i].start);
-      if (!match || !sameShifted(match.word, now[i], match.shift)) continue;
-      reanchor(match.word, to, from, match.shift);
-      now[i] = match.word;
-    }
+function keepWords(old: Statement, fresh: Statement, key: (typeof WORD_LISTS)[number], to: Region, from: Region, shiftOf: (s: Span) => number | undefined): void {
+  const before = (old as unknown as Record<string, Span[] | undefined>)[key];
+  const now = (fresh as unknown as Record<string, Span[] | undefined>)[key];
+  if (Array.isArray(before) && Array.isArray(now) && before.length) putBack(before, now, to, from, shiftOf);
+}
+
+/**
+ * Replaces, in `now`, each item that an item of `before` lying wholly outside the changed
+ * stretch came out as (found by where it starts now), with that old item, moved. Returns
+ * the old items put back.
+ */
+function putBack<T extends Span>(before: readonly T[], now: T[], to: Region, from: Region, shiftOf: (s: Span) => number | undefined): Set<T> {
+  const byStart = new Map<number, { item: T; shift: number }>();
+  for (const item of before) {
+    const shift = shiftOf(item);
+    if (shift !== undefined) byStart.set(item.start + shift, { item, shift });
   }
+  const reused = new Set<T>();
+  if (byStart.size === 0) return reused;
+  for (let i = 0; i < now.length; i++) {
+    const old = byStart.get(now[i].start);
+    if (!old || !sameShifted(old.item, now[i], old.shift)) continue;
+    reanchor(old.item, to, from, old.shift);
+    now[i] = old.item;
+    reused.add(old.item);
+  }
+  return reused;
 }
 
 const HEADER = ['keyword', 'name', 'extendsKeyword', 'base'] as const;
