@@ -144,3 +144,21 @@ test('once: cycles and duplicate names fold nothing they should not, and throw n
   assert.deepEqual(dFirst?.related?.map((r) => r.message), ['e inherits this too']);
   assert.equal(once.filter((d) => d.code === 'MT113').length, 2);
 });
+
+test('once: a bit a `cpuid for` model brings in folds into the base that names the model, as one from the `cpu` model does', () => {
+  // QEMU 1.7 does not migrate the MTRR MSRs under KVM; kvm32-v1 has mtrr, qemu32-v1 (the \`cpu\` model) has not.
+  const text = `machine base {
+  qemu 1.7
+  cpu qemu32-v1
+  cpuid for kvm32-v1 { +x2apic }
+}
+
+machine child extends base {
+}
+`;
+  const mtrr = (p: Project) => p.diagnostics('f.mtype').filter((d) => d.code === 'MT200' && d.message.startsWith('kvm32-v1 includes mtrr'));
+  const once = mtrr(analyse({ 'f.mtype': text }, 'once'));
+  assert.deepEqual(once.map((d) => d.range.start.line), [3], 'only the base shows it');
+  assert.deepEqual((once[0].related ?? []).map((r) => [r.range.start.line, r.message]), [[6, 'child inherits this too']]);
+  assert.deepEqual(mtrr(analyse({ 'f.mtype': text }, 'each')).map((d) => d.range.start.line), [3, 6]);
+});

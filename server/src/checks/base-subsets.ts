@@ -169,37 +169,66 @@ export function kvmDefaultBits(view: CpuidView): EffectiveBit[] {
   return mapped(kvm.filter((b) => !view.decision(b.feature.name)), (b) => view.materialize(b));
 }
 
+/** Per base: its bits' indexes whose dependencies the base lacks, and by bit name the indexes of the bits that depend on it. */
+interface DependencyIndex {
+  brokenInBase: number[];
+  dependents: Map<string, number[]>;
+  /** Which bits the current walk has visited: `seen[i] === walk` (a walk is one view). */
+  seen: Uint32Array;
+}
+
+let walks = 0;
+
+function dependencyIndex(base: BaseCpuid, kb: KnowledgeBase, qemu: string): DependencyIndex {
+  return subset(base, 'dependencies', () => {
+    const brokenInBase: number[] = [];
+    const dependents = new Map<string, number[]>();
+    base.bits.forEach((b, i) => {
+      const deps = dependenciesAt(b.feature, qemu);
+      if (deps.some((d) => !base.byName.has(kb.feature(d)?.name ?? d))) brokenInBase.push(i);
+      for (const d of deps) {
+        const name = kb.feature(d)?.name ?? d;
+        const list = dependents.get(name);
+        if (list) list.push(i);
+        else dependents.set(name, [i]);
+      }
+    });
+    return { brokenInBase, dependents, seen: new Uint32Array(base.bits.length) };
+  });
+}
+
 /**
- * Enabled bits whose dependencies may be missing: base bits with a dependency the
- * base lacks, base bits depending on a masked bit (as base bits: most turn out to be
- * reported already, for an earlier model), and whitelisted bits with dependencies.
+ * The enabled bits of a view whose dependencies may be missing, each handed to `visit`
+ * once: base bits with a dependency the base lacks, then base bits depending on a bit
+ * the view masks (as base bits: most turn out to be reported already, for an earlier
+ * model), then whitelisted bits with dependencies. A walk per view of every machine
+ * checked, so it allocates nothing: `visit` must not start another walk.
  */
-export function dependencyCandidates(view: CpuidView, kb: KnowledgeBase): { base: BaseBit[]; whitelisted: EffectiveBit[] } {
+export function forEachDependencyCandidate(view: CpuidView, kb: KnowledgeBase, visit: (view: CpuidView, feature: FeatureRecord, base: BaseBit | undefined, whitelisted: EffectiveBit | undefined) => void): void {
   const base = view.base;
   // A base is one QEMU release (view.qemu), so release-bound dependencies are fixed per base.
   const qemu = view.qemu;
-  const brokenInBase = subset(base, 'depsBroken', () => base.bits.filter((b) => dependenciesAt(b.feature, qemu).some((d) => !base.byName.has(kb.feature(d)?.name ?? d))));
-  const dependents = subset(base, 'dependents', () => {
-    const map = new Map<string, BaseBit[]>();
-    for (const b of base.bits) {
-      for (const d of dependenciesAt(b.feature, qemu)) {
-        const name = kb.feature(d)?.name ?? d;
-        const list = map.get(name);
-        if (list) list.push(b);
-        else map.set(name, [b]);
-      }
-    }
-    return map;
-  });
-  const picked = new Set<BaseBit>(brokenInBase);
-  const pickDependents = (d: DecidedEdit) => {
-    for (const b of dependents.get(d.feature.name) ?? []) picked.add(b);
+  const index = dependencyIndex(base, kb, qemu);
+  const walk = (walks = (walks + 1) >>> 0 || 1);
+  const { seen } = index;
+  const visitBase = (i: number) => {
+    if (seen[i] === walk) return;
+    seen[i] = walk;
+    const bit = base.bits[i];
+    if (!view.decision(bit.feature.name)) visit(view, bit.feature, bit, undefined);
   };
-  for (const d of globalMasks(view.global)) if (!view.scoped.has(d.feature.name)) pickDependents(d);
-  for (const d of view.scoped.values()) if (d.edit.edit.sign === '-') pickDependents(d);
-  const enabledBase: BaseBit[] = [];
-  for (const bit of picked) if (!view.decision(bit.feature.name)) enabledBase.push(bit);
-  const whitelisted: EffectiveBit[] = [];
-  pushWhitelisted(whitelisted, view, 'dependencies', (f) => dependenciesAt(f, qemu).length > 0);
-  return { base: enabledBase, whitelisted };
+  for (const i of index.brokenInBase) visitBase(i);
+  const scoped = view.scoped;
+  for (const d of globalMasks(view.global)) {
+    if (scoped.has(d.feature.name)) continue;
+    const list = index.dependents.get(d.feature.name);
+    if (list) for (const i of list) visitBase(i);
+  }
+  for (const d of scoped.values()) {
+    if (d.edit.edit.sign !== '-') continue;
+    const list = index.dependents.get(d.feature.name);
+    if (list) for (const i of list) visitBase(i);
+  }
+  for (const bit of globalWhitelist(view.global, 'dependencies', (f) => dependenciesAt(f, qemu).length > 0)) if (!scoped.has(bit.feature.name)) visit(view, bit.feature, undefined, bit);
+  for (const d of scoped.values()) if (d.edit.edit.sign === '+' && dependenciesAt(d.feature, qemu).length > 0) visit(view, d.feature, undefined, whitelistBit(d));
 }

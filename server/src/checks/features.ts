@@ -8,7 +8,7 @@ import { causeAt, type Finding, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import { setByRelease } from './release-names';
-import { dependencyCandidates, dependencyRecordsAt, hasDependencies, isDependency } from './base-subsets';
+import { forEachDependencyCandidate, dependencyRecordsAt, hasDependencies, isDependency } from './base-subsets';
 import type { EditTouch, FeatureTouch } from './reuse';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
@@ -185,11 +185,7 @@ export const checkDependencies: MachineCheck = (ctx, report) => {
       else report(dependencyFinding(ctx, found));
     }
   };
-  for (const cpuid of ctx.views) {
-    const { base, whitelisted } = dependencyCandidates(cpuid, ctx.kb);
-    for (const b of base) missing(cpuid, b.feature, b, undefined);
-    for (const bit of whitelisted) missing(cpuid, bit.feature, undefined, bit);
-  }
+  for (const cpuid of ctx.views) forEachDependencyCandidate(cpuid, ctx.kb, missing);
   if (!together) return;
   for (const byOrigin of together.values()) for (const group of byOrigin.values()) report(group.length === 1 ? dependencyFinding(ctx, group[0]) : dependencyGroupFinding(ctx, group));
 };

@@ -16,7 +16,9 @@
  *
  * A check none of the changes touches keeps its findings; one that asked for
  * did-you-mean budget (checks/budget.ts) keeps them only while the answers hold. A check
- * without either (it reads other machines or the workspace) always runs again. When
+ * without either (it reads other machines or the workspace) always runs again. A check
+ * that ran again and found the same as last time (checks/same-findings.ts: the same
+ * texts at the same syntax nodes, for the same causes) keeps its last findings too. When
  * every check kept its findings (or found none, again), the machine's findings are the
  * same object as before, and the analysis keeps its stored entry as it is.
  *
@@ -32,6 +34,7 @@ import { editSummary, type DecidedEdit, type EditSummary } from '../model/edit-s
 import type { FeatureRecord } from '../kb/types';
 import type { BudgetQuery, MachineCheck, MachineContext } from './context';
 import { maySuggest } from './budget';
+import { sameFindings } from './same-findings';
 import type { MachineChecker } from './document-diagnostics';
 
 /** Whether a change in how `f` is decided (whitelisted, masked, by which edit, or not at all) can change what a check reports for the machine. */
@@ -51,6 +54,8 @@ export interface CheckSpec {
 export interface ReuseCounts {
   kept: number;
   run: number;
+  /** Checks run again (touched, or reading other machines) that found the same as last time: their last findings stand. */
+  same?: number;
 }
 
 /** One machine's last check: what the checks read, and what each found. */
@@ -188,9 +193,13 @@ export function keepingChecker(specs: readonly CheckSpec[], run: (check: Machine
       if (touches) counts.run++;
       const asked = ctx.budgetQueries.length;
       const outside = ctx.askedOutside;
-      const findings = run(check, ctx);
-      // Nothing found, again, is as good as kept.
-      if (unchanged && !(findings.length === 0 && last!.findings[i].length === 0)) unchanged = false;
+      let findings = run(check, ctx);
+      // The same findings again are as good as kept: the last ones stand (checks/same-findings.ts).
+      if (same && findings.length && sameFindings(findings, last!.findings[i])) {
+        findings = last!.findings[i];
+        counts.same = (counts.same ?? 0) + 1;
+      }
+      if (unchanged && findings !== last!.findings[i] && !(findings.length === 0 && last!.findings[i].length === 0)) unchanged = false;
       found.push(findings);
       budget.push(ctx.budgetQueries.slice(asked));
       keep.push(ctx.askedOutside === outside && keepable(findings, decl));

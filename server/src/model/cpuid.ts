@@ -11,6 +11,7 @@ import type { EditRef, Origin, ResolvedMachine } from './resolve';
 import { editSummary, type DecidedEdit, type EditSummary } from './edit-summary';
 import { innerMap } from '../common/maps';
 import { mapped } from '../common/arrays';
+import type { Span } from '../common/text';
 
 export type BitSource = 'model' | 'kvm-default' | 'whitelist';
 
@@ -81,7 +82,7 @@ export interface CpuidView {
   global: ReadonlyMap<string, DecidedEdit>;
   /** The `cpuid for` edits that decide a feature for this model, over the global ones. */
   scoped: ReadonlyMap<string, DecidedEdit>;
-  /** Per-check lists of the view's enabled bits, computed on first use (checks/base-subsets.ts). */
+  /** Per-check lists of the view's enabled bits, computed on first use (checks/base-subsets.ts); the map too. */
   readonly lists: Map<string, readonly EffectiveBit[]>;
   /** The edit that decides a feature for this model (its sign says whitelisted or masked). */
   decision(name: string): DecidedEdit | undefined;
@@ -110,7 +111,7 @@ class ModelView implements CpuidView {
   readonly release?: ReleaseRecord;
   private readonly compatOrigin?: Origin;
   private readonly kvmOrigin?: Origin;
-  readonly lists = new Map<string, readonly EffectiveBit[]>();
+  private listCache?: Map<string, readonly EffectiveBit[]>;
 
   constructor(
     machine: ResolvedMachine,
@@ -126,6 +127,11 @@ class ModelView implements CpuidView {
     const qemuOrigin = machine.qemu?.origin;
     this.compatOrigin = qemuOrigin ?? modelOrigin;
     this.kvmOrigin = machine.accel.origin ?? qemuOrigin;
+  }
+
+  // Made on first use: a view that only MT103 walks (a bit others need, typed in a base) needs none.
+  get lists(): Map<string, readonly EffectiveBit[]> {
+    return (this.listCache ??= new Map());
   }
 
   decision(name: string): DecidedEdit | undefined {
@@ -289,6 +295,20 @@ function baseBits(kb: KnowledgeBase, model: ModelRecord | undefined, qemu: strin
   return base;
 }
 
+/**
+ * The origin of a model named in a `cpuid for` list: one object per name node, as for
+ * every other statement (model/resolve.ts, originOf), so that the machines inheriting
+ * the list share it (what folding matches causes by, checks/fold.ts) and a machine
+ * checked again finds the same.
+ */
+const modelOrigins = new WeakMap<Span, Origin>();
+function modelOrigin(edit: EditRef, name: Span): Origin {
+  let origin = modelOrigins.get(name);
+  // A node outlives a rename of its machine (syntax/reparse.ts keeps statements): its origin then is new.
+  if (!origin || origin.uri !== edit.origin.uri || origin.machine !== edit.origin.machine) modelOrigins.set(name, (origin = { uri: edit.origin.uri, machine: edit.origin.machine, span: name }));
+  return origin;
+}
+
 /** The CPU models a machine is checked for: its `cpu` model and every `cpuid for` model. */
 export function modelsToCheck(machine: ResolvedMachine): Array<{ name: string; origin?: Origin }> {
   const out: Array<{ name: string; origin?: Origin }> = [];
@@ -299,6 +319,6 @@ export function modelsToCheck(machine: ResolvedMachine): Array<{ name: string; o
     out.push({ name, origin });
   };
   add(machine.cpu?.value ?? DEFAULT_MODEL, machine.cpu?.origin);
-  for (const e of machine.edits) for (const m of e.models) add(m.text, { uri: e.origin.uri, machine: e.origin.machine, span: m });
+  for (const e of machine.edits) for (const m of e.models) if (!seen.has(m.text)) add(m.text, modelOrigin(e, m));
   return out;
 }
