@@ -129,6 +129,7 @@ for (const inherited of ['each', 'once'] as const) test(`a base's edits on bits 
   }
   assert.ok(live.reuse.kept > 100, `bit checks kept their findings (${live.reuse.kept} kept, ${live.reuse.run} run)`);
   assert.ok(live.reuse.run > 100, `bit checks ran again where a changed bit touches them (${live.reuse.run} run)`);
+  assert.ok((live.reuse.rejudged ?? 0) > 50, `MT103 judged again from its last verdicts (${live.reuse.rejudged} times)`);
 });
 
 test('a keystroke in one edit of a cpuid block keeps the block\'s other edits as they were: the machines below keep every check and their pieces', () => {

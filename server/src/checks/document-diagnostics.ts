@@ -108,6 +108,8 @@ export interface MachineEntry {
   resolution: ResolvedMachine | undefined;
   /** What the checks returned, as they returned it: the same array means the same findings. */
   found: readonly Finding[];
+  /** Each finding of `found` as stored; undefined where its place is counted from the document's start (never kept). */
+  stored: ReadonlyArray<Stored | typeof SILENT | undefined>;
   findings: Stored[];
   reusable: boolean;
   budget: BudgetQuery[];
@@ -325,7 +327,7 @@ export class RegionDiagnostics implements DiagnosticsPiece {
       span,
       related: s.related && mapped(s.related, (r) => ({ uri: r.uri, range: this.relatedRange(doc, r, range), message: r.message })),
       // Most intents name a machine, not a span: those lists are shared as they are.
-      fixes: s.fixes && (s.fixes.some(hasSpan) ? mapped(s.fixes, (f) => ('span' in f ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)) : s.fixes),
+      fixes: s.fixes && (s.fixes.some(hasSpan) ? mapped(s.fixes, (f) => (hasSpan(f) ? { ...f, span: shift(f.span, s.at.anchor.start) } : f)) : s.fixes),
       tags: s.tags,
     };
   }
@@ -338,8 +340,6 @@ export class DocumentDiagnostics {
   private readonly pieces = new Map<string, RegionDiagnostics[]>();
   private readonly byRegion = new WeakMap<Region, RegionDiagnostics>();
   private readonly byMachine = new WeakMap<MachineDecl, MachineEntry>();
-  /** Each finding as stored, with the declaration it was stored for (`storedOf`). */
-  private readonly storedFindings = new WeakMap<Finding, { decl: MachineDecl; stored: Stored | typeof SILENT }>();
   private readonly folding = new Map<string, InheritedFolding>();
   /** The version of each document last analysed. */
   private readonly analysed = new Map<string, ParsedDocument>();
@@ -541,42 +541,34 @@ export class DocumentDiagnostics {
       cached.budget = ctx.budgetQueries;
       return cached;
     }
+    // A finding the checks handed back again (checks/reuse.ts) is stored as it was: its places,
+    // relative to this machine or to the syntax nodes they point at, still hold.
+    const before = cached && storedByFinding(cached);
+    const stored: Array<Stored | typeof SILENT | undefined> = [];
     const findings: Stored[] = [];
     for (const f of found) {
       if (WORKSPACE_DEPENDENT.has(f.code)) reusable = false;
-      const stored = this.storedOf(doc, f, decl);
-      if (stored === SILENT) continue;
-      if (countedFromStart(stored)) reusable = false;
-      findings.push(stored);
+      const s = before?.get(f) ?? this.store(doc, f, decl);
+      const fixed = s !== SILENT && countedFromStart(s);
+      stored.push(fixed ? undefined : s);
+      if (s === SILENT) continue;
+      if (fixed) reusable = false;
+      findings.push(s);
     }
-    const entry = { resolution, found, findings, reusable, budget: ctx.budgetQueries };
+    const entry = { resolution, found, stored, findings, reusable, budget: ctx.budgetQueries };
     this.byMachine.set(decl, entry);
     return entry;
-  }
-
-  /**
-   * A finding as stored, made once per finding object: a check whose findings were kept
-   * (checks/reuse.ts) hands back the same objects for the same declaration, whose places,
-   * relative to the machine or to the syntax nodes they point at, still hold. A place
-   * counted from the document's start (`FIXED`) moves with any edit above it: never kept.
-   */
-  private storedOf(doc: ParsedDocument, f: Finding, decl: MachineDecl): Stored | typeof SILENT {
-    const kept = this.storedFindings.get(f);
-    if (kept && kept.decl === decl) return kept.stored;
-    const stored = this.store(doc, f, decl);
-    if (stored === SILENT || !countedFromStart(stored)) this.storedFindings.set(f, { decl, stored });
-    return stored;
   }
 
   /** A finding as stored: severity applied, places relative to the machine they lie in. */
   private store(doc: ParsedDocument, f: Finding, decl: MachineDecl): Stored | typeof SILENT {
     const severity = this.options.severity?.[f.code] ?? CODES[f.code].severity;
     if (severity === 'off') return SILENT;
-    const fixesInside = !f.fixes?.some((x) => 'span' in x && !inside(x.span, decl));
+    const fixesInside = !f.fixes?.some((x) => hasSpan(x) && !inside(x.span, decl));
     const own = inside(f.span, decl) && fixesInside ? decl : FIXED;
     const at = anchored(doc.uri, own, f.span);
     const related = f.related && mapped(f.related, (r) => ({ ...anchored(r.uri, this.relatedAnchor(r, decl), r.span), message: r.message }));
-    const fixes = f.fixes && mapped(f.fixes, (x) => ('span' in x ? { ...x, span: shift(x.span, -own.start) } : x));
+    const fixes = f.fixes && (f.fixes.some(hasSpan) ? mapped(f.fixes, (x) => (hasSpan(x) ? { ...x, span: shift(x.span, -own.start) } : x)) : f.fixes);
     return { code: f.code, severity, message: f.message, at, related, fixes, tags: f.tags, cause: f.cause };
   }
 
@@ -646,10 +638,25 @@ function sameFold(was: { away?: readonly Stored[]; extra?: ReadonlyMap<Stored, r
   return true;
 }
 
-const EMPTY: MachineEntry = { resolution: undefined, found: [], findings: [], reusable: true, budget: [] };
+const EMPTY: MachineEntry = { resolution: undefined, found: [], stored: [], findings: [], reusable: true, budget: [] };
 const SILENT = Symbol('silent');
 
 /** Whether a stored finding has a place counted from the document's start (`FIXED`), which any edit above moves. */
+/** The stored form of each finding of an entry that may be kept. */
+function storedByFinding(entry: MachineEntry): Map<Finding, Stored | typeof SILENT> {
+  const out = new Map<Finding, Stored | typeof SILENT>();
+  entry.found.forEach((f, i) => {
+    const s = entry.stored[i];
+    if (s !== undefined) out.set(f, s);
+  });
+  return out;
+}
+
+/** The fixes that edit a place of the text (by kind: a read of one field, where `'span' in` would meet every shape of fix). */
+function hasSpan(x: FixIntent): x is Extract<FixIntent, { span: Span }> {
+  return x.kind === 'replace' || x.kind === 'remove';
+}
+
 function countedFromStart(stored: Stored): boolean {
   return stored.at.anchor === FIXED || (stored.related?.some((r) => r.anchor === FIXED) ?? false);
 }
@@ -668,10 +675,6 @@ function absolute(a: Anchored): number {
 
 function spanOf(a: Anchored): Span {
   return { start: a.anchor.start + a.start, end: a.anchor.start + a.end };
-}
-
-function hasSpan(f: FixIntent): boolean {
-  return 'span' in f;
 }
 
 function shift(span: Span, by: number): Span {

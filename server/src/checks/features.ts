@@ -1,19 +1,17 @@
 /**
  * Feature names in the machine's own edits: MT100 unknown, MT101 alias spelling,
- * MT102 edited twice, MT104 newer than the QEMU release; and MT103, a dependency
- * missing from the effective CPUID.
+ * MT102 edited twice, MT104 newer than the QEMU release (MT103, a dependency missing
+ * from the effective CPUID: checks/dependencies.ts).
  */
 import { featureWithLocation } from '../kb/describe';
-import { causeAt, type Finding, type FixIntent } from '../common/diagnostic';
+import { causeAt, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
 import type { MachineCheck, MachineContext } from './context';
 import { setByRelease } from './release-names';
-import { forEachDependencyCandidate, dependencyRecordsAt, hasDependencies, isDependency } from './base-subsets';
-import type { EditTouch, FeatureTouch } from './reuse';
+import type { EditTouch } from './reuse';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
 import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
-import type { BaseBit, CpuidView, EffectiveBit } from '../model/cpuid';
 import { mapped } from '../common/arrays';
 
 export const checkFeatureNames: MachineCheck = (ctx, report) => {
@@ -147,93 +145,3 @@ export const checkProvidedNames: MachineCheck = (ctx, report) => {
     }
   }
 };
-
-/** MT103 reads a bit's decision only when the bit needs others or others need it. */
-export const dependenciesTouch: FeatureTouch = (f, ctx) => hasDependencies(f, ctx.kb) || isDependency(f, ctx.kb);
-
-export const checkDependencies: MachineCheck = (ctx, report) => {
-  // The missing dependencies reported so far, per bit: a machine reports each pair once, for its first model.
-  const reported = new Map<FeatureRecord, Set<FeatureRecord>>();
-  // One finding per cause: the bits that miss one dependency through one statement (a mask, a model), together.
-  const together = ctx.perCause ? new Map<Origin | undefined, Map<string, MissingDependency[]>>() : undefined;
-  // A bit with a dependency the view lacks: a base bit is made an EffectiveBit only then.
-  const missing = (cpuid: CpuidView, feature: FeatureRecord, base: BaseBit | undefined, whitelisted: EffectiveBit | undefined) => {
-    for (const dep of dependencyRecordsAt(feature, cpuid.qemu, ctx.kb)) {
-      // A pair reported for an earlier model is skipped before the view is asked (most are).
-      let pairs = reported.get(feature);
-      if (pairs?.has(dep) || cpuid.isEnabled(dep.name)) continue;
-      if (!pairs) reported.set(feature, (pairs = new Set()));
-      pairs.add(dep);
-      const bit = whitelisted ?? cpuid.materialize(base!);
-      const masked = cpuid.masked(dep.name);
-      // Point at what the author can change: their own mask of the dependency, else where the bit came from.
-      const origin = masked && ctx.isOwn(masked.edit.origin) ? masked.edit.origin : bit.origin;
-      // The cause is the mask when there is one (a base's mask, inherited), else the bit's origin.
-      const cause = masked?.edit.origin ?? ctx.causeOf(bit);
-      const found: MissingDependency = { feature, dep, masked: !!masked, modelName: cpuid.modelName, origin, cause };
-      if (!together) {
-        report(dependencyFinding(ctx, found));
-        continue;
-      }
-      let byOrigin = together.get(origin);
-      if (!byOrigin) together.set(origin, (byOrigin = new Map()));
-      const key = `${dep.name}|${found.masked}`;
-      const group = byOrigin.get(key);
-      if (!group) byOrigin.set(key, [found]);
-      else if (group[0].cause === cause) group.push(found);
-      // The same statement, a dependency missing for another cause (rare): its own finding.
-      else report(dependencyFinding(ctx, found));
-    }
-  };
-  for (const cpuid of ctx.views) forEachDependencyCandidate(cpuid, ctx.kb, missing);
-  if (!together) return;
-  for (const byOrigin of together.values()) for (const group of byOrigin.values()) report(group.length === 1 ? dependencyFinding(ctx, group[0]) : dependencyGroupFinding(ctx, group));
-};
-
-/** A bit whose dependency is missing in one model of the machine, and what causes it. */
-interface MissingDependency {
-  feature: FeatureRecord;
-  dep: FeatureRecord;
-  masked: boolean;
-  modelName: string;
-  /** The statement the finding points at. */
-  origin: Origin | undefined;
-  /** What folding matches a base's finding by: the mask, else the bit's origin. */
-  cause: object | undefined;
-}
-
-/** MT103 for one bit. */
-function dependencyFinding(ctx: MachineContext, { feature, dep, masked, modelName, origin, cause }: MissingDependency): Finding {
-  const key = `${feature.name}>${dep.name}`;
-  return {
-    code: 'MT103',
-    message: `${featureWithLocation(feature)} needs ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name} for ${modelName}`,
-    ...ctx.place(origin, `${feature.name} comes from here`),
-    cause: causeAt(cause, `${key}|${masked ? 'masked' : 'off'}`),
-    fixes: [whitelistDependency(ctx.name, dep)],
-  };
-}
-
-/**
- * MT103 for the bits that miss the same dependency through the same statement (a mask
- * of it, or the model or line that brings them in): one finding listing them, whose
- * fix (whitelist the dependency) is the one fix for all of them.
- */
-function dependencyGroupFinding(ctx: MachineContext, group: MissingDependency[]): Finding {
-  const { dep, masked, modelName, origin, cause } = group[0];
-  const oneModel = group.every((m) => m.modelName === modelName);
-  const items = mapped(group, (m) => `${featureWithLocation(m.feature)}${oneModel ? '' : ` for ${m.modelName}`}`);
-  // The subject names every bit, so that only the same group of a base folds it in (fold.ts).
-  const subject = `${dep.name}<${mapped(group, (m) => m.feature.name).join(',')}|${masked ? 'masked' : 'off'}`;
-  return {
-    code: 'MT103',
-    message: `${group.length} bits need ${featureWithLocation(dep)}, which ${masked ? 'is masked' : 'is not enabled'} in machine ${ctx.name}${oneModel ? ` for ${modelName}` : ''}: ${items.join('; ')}`,
-    ...ctx.place(origin, oneModel ? `${modelName}'s bits come from here` : 'the bits come from here'),
-    cause: causeAt(cause, subject),
-    fixes: [whitelistDependency(ctx.name, dep)],
-  };
-}
-
-function whitelistDependency(machine: string, dep: FeatureRecord): FixIntent {
-  return { kind: 'whitelist', title: `Whitelist ${dep.name}`, machine, features: [dep.name], preferred: true };
-}

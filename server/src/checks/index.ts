@@ -8,7 +8,8 @@ import type { ParsedDocument } from '../model/document';
 import type { Workspace } from '../model/workspace';
 import type { MachineContext, MachineCheck } from './context';
 import { keepingChecker, type CheckSpec, type FeatureTouch, type ReuseCounts } from './reuse';
-import { checkDependencies, checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, dependenciesTouch, inheritedNamesEditTouch } from './features';
+import { checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, inheritedNamesEditTouch } from './features';
+import { checkDependencies, dependenciesTouch, judgeDependencies, rejudgeDependencies, reportDependencies } from './dependencies';
 import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
 import { checkMigrateList, checkUnmigratedMsrs, migrateListTouch, unmigratedMsrsTouch } from './migration';
@@ -35,7 +36,7 @@ const MACHINE_CHECKS: CheckSpec[] = [
   { check: checkFeatureNames, touches: NO_FEATURE },
   { check: checkInheritedFeatureNames, touches: NO_FEATURE, editTouches: inheritedNamesEditTouch },
   { check: checkProvidedNames, touches: NO_FEATURE },
-  { check: checkDependencies, touches: dependenciesTouch },
+  { check: checkDependencies, touches: dependenciesTouch, rejudging: { judge: judgeDependencies, again: rejudgeDependencies, report: reportDependencies } },
   { check: checkMigrateList, touches: migrateListTouch },
   { check: checkUnmigratedMsrs, touches: unmigratedMsrsTouch },
   { check: checkHostKernel, touches: hostKernelTouch },

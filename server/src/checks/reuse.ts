@@ -43,11 +43,24 @@ export type FeatureTouch = (f: FeatureRecord, ctx: MachineContext) => boolean;
 /** Whether an edit of the machine's chain (as written) that came or went can change what a check reports here. */
 export type EditTouch = (e: EditRef, ctx: MachineContext) => boolean;
 
+/**
+ * A check made of verdicts that depend only on the machine's settings and on how its
+ * features are decided (checks/dependencies.ts): when it is touched, it judges again
+ * only what the changed features can change, from the verdicts it kept.
+ */
+export interface Rejudging<State> {
+  judge(ctx: MachineContext): State;
+  again(ctx: MachineContext, last: State, changed: Iterable<FeatureRecord>): State;
+  report(ctx: MachineContext, state: State, report: (f: Finding) => void): void;
+}
+
 /** A check with what may keep its findings: neither for a check that reads other machines or the workspace. */
 export interface CheckSpec {
   check: MachineCheck;
   touches?: FeatureTouch;
   editTouches?: EditTouch;
+  /** How the check judges again from its last verdicts; `check` is the same check from scratch. */
+  rejudging?: Rejudging<unknown>;
 }
 
 /** How often a checker ran a check that could have been kept, and kept it (for tests and benchmarks). */
@@ -56,6 +69,8 @@ export interface ReuseCounts {
   run: number;
   /** Checks run again (touched, or reading other machines) that found the same as last time: their last findings stand. */
   same?: number;
+  /** Checks run again from their last verdicts (`rejudging`). */
+  rejudged?: number;
 }
 
 /** One machine's last check: what the checks read, and what each found. */
@@ -69,6 +84,8 @@ export interface LastCheck {
   findings: Finding[][];
   budget: BudgetQuery[][];
   keepable: boolean[];
+  /** Per check that judges again (`rejudging`): its verdicts; undefined for the others, or when it failed. */
+  states: unknown[];
   /** All the findings, in check order: handed back as the same object when nothing changed. */
   all: Finding[];
 }
@@ -179,21 +196,38 @@ export function keepingChecker(specs: readonly CheckSpec[], run: (check: Machine
     const found: Finding[][] = [];
     const budget: BudgetQuery[][] = [];
     const keep: boolean[] = [];
+    const states: unknown[] = [];
     let unchanged = same;
     for (let i = 0; i < specs.length; i++) {
-      const { check, touches, editTouches } = specs[i];
+      const { check, touches, editTouches, rejudging } = specs[i];
       if (same && touches && last!.keepable[i] && !touchedBy(features!, edits!, touches, editTouches, ctx) && answersHold(last!.budget[i], ctx)) {
         counts.kept++;
         found.push(last!.findings[i]);
         budget.push(last!.budget[i]);
         keep.push(true);
+        states.push(last!.states[i]);
         ctx.budgetQueries.push(...last!.budget[i]);
         continue;
       }
       if (touches) counts.run++;
       const asked = ctx.budgetQueries.length;
       const outside = ctx.askedOutside;
-      let findings = run(check, ctx);
+      let state: unknown;
+      const lastState = same ? last!.states[i] : undefined;
+      // From the last verdicts when the settings are the same (only decisions changed), else from scratch; named as the check, for MT001.
+      const judged: MachineCheck | undefined =
+        rejudging &&
+        Object.defineProperty(
+          (c: MachineContext, report: (f: Finding) => void) => {
+            if (lastState !== undefined) counts.rejudged = (counts.rejudged ?? 0) + 1;
+            state = lastState !== undefined ? rejudging.again(c, lastState, features!.values()) : rejudging.judge(c);
+            rejudging.report(c, state, report);
+          },
+          'name',
+          { value: check.name },
+        );
+      let findings = run(judged ?? check, ctx);
+      states.push(state);
       // The same findings again are as good as kept: the last ones stand (checks/same-findings.ts).
       if (same && findings.length && sameFindings(findings, last!.findings[i])) {
         findings = last!.findings[i];
@@ -207,7 +241,7 @@ export function keepingChecker(specs: readonly CheckSpec[], run: (check: Machine
     const all = unchanged ? last!.all : found.flat();
     // With no edit changed, the decisions are the last ones (the same origins): no summary to make.
     const decisions = edits && edits.length === 0 ? last!.decisions : editSummary(ctx.machine, ctx.kb);
-    lastChecks.set(decl, { settings, decisions, edits: ctx.machine.edits, findings: found, budget, keepable: keep, all });
+    lastChecks.set(decl, { settings, decisions, edits: ctx.machine.edits, findings: found, budget, keepable: keep, states, all });
     return all;
   };
 }

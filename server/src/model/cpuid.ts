@@ -176,8 +176,13 @@ class ModelView implements CpuidView {
 /** The `cpuid for` edits that apply to one model and come after the edit deciding their feature so far. */
 function scopedDecisions(summary: EditSummary, model: ModelRecord | undefined, modelName: string, kb: KnowledgeBase): ReadonlyMap<string, DecidedEdit> {
   let scoped: Map<string, DecidedEdit> | undefined;
+  // The edits of one `cpuid for` statement share its list of models: asked once per list.
+  let models: unknown;
+  let applies = false;
   for (const s of summary.scoped) {
-    if (!editAppliesTo(s.edit, model, modelName, kb)) continue;
+    if (s.edit.models !== models) applies = editAppliesTo(s.edit, model, modelName, kb);
+    models = s.edit.models;
+    if (!applies) continue;
     const current = scoped?.get(s.feature.name) ?? summary.global.get(s.feature.name);
     if (current && current.index > s.index) continue;
     (scoped ??= new Map()).set(s.feature.name, s);

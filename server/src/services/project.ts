@@ -30,7 +30,7 @@ export class Project {
   }
 
   /** Checks that kept a machine's last findings, and checks that could have but ran, so far (checks/reuse.ts; for tests and benchmarks). */
-  readonly reuse: ReuseCounts = { kept: 0, run: 0, same: 0 };
+  readonly reuse: ReuseCounts = { kept: 0, run: 0, same: 0, rejudged: 0 };
 
   /** Machines checked so far (a re-check shows here; for tests and benchmarks). */
   get machinesChecked(): number {
