@@ -27,19 +27,13 @@ function collectorOf(): Collector | null {
 }
 
 /**
- * Collects the young generation when it is fuller than `share` of its capacity; by
- * default whenever it holds anything, that is after every large answer. What a
- * collection costs is what survives it, and a keystroke's survivors are its new
- * analysis state: collected after each answer, that is ~1 ms (p50 0.8, p95 2.2 on the
- * chains of 30-50), done while the editor parses the answer (~3 ms for a megabyte);
- * collected only when three quarters full, every fifth or sixth keystroke, it copied the
- * state of all of them, 4-8 ms, and the next keystroke, sent as soon as the answer was
- * parsed, waited for the rest (peer workload, chains of 30-50, 8 alternating runs:
- * arrival p95 median 16.2 -> 14.4 ms, parsed 19.5 -> 17.9; the usual catalogue unchanged,
- * 9.5 -> 9.2 and 11.8 -> 11.6). Round 12 had measured the opposite (17.2 ms at 10 %, 15.9
- * at 75 %), when a keystroke still re-checked its whole chain.
+ * Collects the young generation when it is fuller than `share` of its capacity: the next
+ * edit (a few megabytes on a large file) would likely fill it. Not sooner: while the editor
+ * parses the answer, a collection competes with it for the machine's cores, and on two
+ * cores that delayed the editor more than it saved the server (peer workload, 3 alternating
+ * runs of 8-10: parsed-answer p95 17.2 ms at 10 %, 15.9-16.1 ms at 75 %).
  */
-export function collectYoungIfFull(share = 0): boolean {
+export function collectYoungIfFull(share = 0.75): boolean {
   const gc = collectorOf();
   if (!gc) return false;
   const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
