@@ -133,27 +133,38 @@ function missingIn(ctx: MachineContext, view: CpuidView, index: number, feature:
   };
 }
 
-/** The bits that need `f` in QEMU `qemu` (per knowledge base and release). */
-const dependentsCache = new WeakMap<KnowledgeBase, Map<string, Map<FeatureRecord, FeatureRecord[]>>>();
-/** Releases kept at most per knowledge base: versions come from user text. */
-const MAX_RELEASES = 256;
+/**
+ * The bits that need `f` in QEMU `qemu`: those that always do (one map per knowledge
+ * base), and those whose release-bound dependency on it holds in that release (a few
+ * features have one). Asked for each machine of a chain, and each has its own release:
+ * a map per release would scan the whole knowledge base once per release on the first
+ * keystroke in a deep chain.
+ */
+interface Dependents {
+  lasting: Map<FeatureRecord, FeatureRecord[]>;
+  releaseBound: FeatureRecord[];
+}
+const dependentsByKb = new WeakMap<KnowledgeBase, Dependents>();
 
 function dependentsAt(f: FeatureRecord, qemu: string, kb: KnowledgeBase): readonly FeatureRecord[] {
-  let byRelease = dependentsCache.get(kb);
-  if (!byRelease || byRelease.size >= MAX_RELEASES) dependentsCache.set(kb, (byRelease = new Map()));
-  let dependents = byRelease.get(qemu);
+  let dependents = dependentsByKb.get(kb);
   if (!dependents) {
-    dependents = new Map();
+    dependents = { lasting: new Map(), releaseBound: kb.features.filter((g) => g.dependsOnInReleases?.length) };
     for (const g of kb.features) {
-      for (const d of dependencyRecordsAt(g, qemu, kb)) {
-        const list = dependents.get(d);
-        if (list) list.push(g);
-        else dependents.set(d, [g]);
+      for (const name of g.dependsOn) {
+        const d = kb.feature(name);
+        if (!d) continue;
+        const list = dependents.lasting.get(d);
+        if (!list) dependents.lasting.set(d, [g]);
+        else if (!list.includes(g)) list.push(g);
       }
     }
-    byRelease.set(qemu, dependents);
+    dependentsByKb.set(kb, dependents);
   }
-  return dependents.get(f) ?? [];
+  const lasting = dependents.lasting.get(f) ?? [];
+  let all: FeatureRecord[] | undefined;
+  for (const g of dependents.releaseBound) if (!lasting.includes(g) && dependencyRecordsAt(g, qemu, kb).includes(f)) (all ??= [...lasting]).push(g);
+  return all ?? lasting;
 }
 
 /** The knowledge base's order of features: what findings made from verdicts follow within a model. */
