@@ -232,3 +232,11 @@ export function forEachDependencyCandidate(view: CpuidView, kb: KnowledgeBase, v
   for (const bit of globalWhitelist(view.global, 'dependencies', (f) => dependenciesAt(f, qemu).length > 0)) if (!scoped.has(bit.feature.name)) visit(view, bit.feature, undefined, bit);
   for (const d of scoped.values()) if (d.edit.edit.sign === '+' && dependenciesAt(d.feature, qemu).length > 0) visit(view, d.feature, undefined, whitelistBit(d));
 }
+
+/** The knowledge base's order of features (CPUID leaf, register, bit): the order findings that list bits follow. */
+const ranks = new WeakMap<KnowledgeBase, Map<FeatureRecord, number>>();
+export function featureRank(kb: KnowledgeBase): ReadonlyMap<FeatureRecord, number> {
+  let rank = ranks.get(kb);
+  if (!rank) ranks.set(kb, (rank = new Map(kb.features.map((f, i) => [f, i]))));
+  return rank;
+}

@@ -17,7 +17,7 @@ import type { FeatureRecord } from '../kb/types';
 import type { Origin } from '../model/resolve';
 import type { CpuidView, EffectiveBit } from '../model/cpuid';
 import type { MachineCheck, MachineContext } from './context';
-import { dependencyRecordsAt, forEachDependencyCandidate, hasDependencies, isDependency } from './base-subsets';
+import { dependencyRecordsAt, featureRank, forEachDependencyCandidate, hasDependencies, isDependency } from './base-subsets';
 import type { FeatureTouch } from './reuse';
 import { mapped } from '../common/arrays';
 
@@ -167,13 +167,6 @@ function dependentsAt(f: FeatureRecord, qemu: string, kb: KnowledgeBase): readon
   return all ?? lasting;
 }
 
-/** The knowledge base's order of features: what findings made from verdicts follow within a model. */
-const ranks = new WeakMap<KnowledgeBase, Map<FeatureRecord, number>>();
-function rankOf(kb: KnowledgeBase): Map<FeatureRecord, number> {
-  let rank = ranks.get(kb);
-  if (!rank) ranks.set(kb, (rank = new Map(kb.features.map((f, i) => [f, i]))));
-  return rank;
-}
 
 /**
  * What the verdicts were reported as: the same verdicts (kept by the machine's next check,
@@ -193,7 +186,7 @@ export function reportDependencies(ctx: MachineContext, verdicts: DependencyVerd
 }
 
 function findingsOf(ctx: MachineContext, verdicts: DependencyVerdicts, report: (f: Finding) => void): void {
-  const rank = rankOf(ctx.kb);
+  const rank = featureRank(ctx.kb);
   const all: MissingDependency[] = [];
   for (const pairs of verdicts.values()) for (const m of pairs.values()) all.push(m);
   all.sort((a, b) => a.view - b.view || rank.get(a.feature)! - rank.get(b.feature)! || rank.get(a.dep)! - rank.get(b.dep)!);

@@ -14,7 +14,7 @@ import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } 
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
 import { checkMigrateList, checkUnmigratedMsrs, migrateListTouch, unmigratedMsrsTouch } from './migration';
 import { checkKvmDefaultsFollowHost, checkModels } from './models';
-import { checkUnknownFacts, unknownFactsTouch } from './unknown-facts';
+import { checkUnknownFacts, judgeUnknownFacts, rejudgeUnknownFacts, reportUnknownFacts, unknownFactsTouch } from './unknown-facts';
 import { checkVersions } from './versions';
 import { checkRepeatedStatements } from './statements';
 import { DocumentDiagnostics, flatten, type AnalysisOptions, type MachineChecker } from './document-diagnostics';
@@ -42,7 +42,7 @@ const MACHINE_CHECKS: CheckSpec[] = [
   { check: checkHostKernel, touches: hostKernelTouch },
   { check: checkKvmDefaults, touches: kvmDefaultsTouch },
   { check: checkKvmDefaultsFollowHost, touches: NO_FEATURE },
-  { check: checkUnknownFacts, touches: unknownFactsTouch },
+  { check: checkUnknownFacts, touches: unknownFactsTouch, rejudging: { judge: judgeUnknownFacts, again: rejudgeUnknownFacts, report: reportUnknownFacts } },
 ];
 
 export type { AnalysisOptions, DiagnosticsPiece } from './document-diagnostics';
