@@ -12,7 +12,7 @@ import { checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, inhe
 import { checkDependencies, dependenciesTouch, judgeDependencies, rejudgeDependencies, reportDependencies } from './dependencies';
 import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
-import { checkMigrateList, checkUnmigratedMsrs, migrateListTouch, unmigratedMsrsTouch } from './migration';
+import { checkMigrateList, checkUnmigratedMsrs, judgeUnmigratedMsrs, migrateListTouch, rejudgeUnmigratedMsrs, reportUnmigratedMsrs, unmigratedMsrsTouch } from './migration';
 import { checkKvmDefaultsFollowHost, checkModels } from './models';
 import { checkUnknownFacts, judgeUnknownFacts, rejudgeUnknownFacts, reportUnknownFacts, unknownFactsTouch } from './unknown-facts';
 import { checkVersions } from './versions';
@@ -38,7 +38,7 @@ const MACHINE_CHECKS: CheckSpec[] = [
   { check: checkProvidedNames, touches: NO_FEATURE },
   { check: checkDependencies, touches: dependenciesTouch, rejudging: { judge: judgeDependencies, again: rejudgeDependencies, report: reportDependencies } },
   { check: checkMigrateList, touches: migrateListTouch },
-  { check: checkUnmigratedMsrs, touches: unmigratedMsrsTouch },
+  { check: checkUnmigratedMsrs, touches: unmigratedMsrsTouch, rejudging: { judge: judgeUnmigratedMsrs, again: rejudgeUnmigratedMsrs, report: reportUnmigratedMsrs } },
   { check: checkHostKernel, touches: hostKernelTouch },
   { check: checkKvmDefaults, touches: kvmDefaultsTouch },
   { check: checkKvmDefaultsFollowHost, touches: NO_FEATURE },
