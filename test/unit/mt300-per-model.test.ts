@@ -19,6 +19,8 @@ const mt300 = (p: Project) => diagnosticsOf(p, 'f.mtype', 'MT300');
 
 // Broadwell-v1 brings adx, rdseed, smap (KVM from 3.15), xsaveopt (3.18) and arat (4.2).
 const BROADWELL_BITS = ['adx', 'arat', 'rdseed', 'smap', 'xsaveopt'];
+/** The same bits in CPUID order (leaf, register, bit), as a grouped finding lists them. */
+const IN_CPUID_ORDER = ['arat', 'rdseed', 'adx', 'smap', 'xsaveopt'];
 const FAMILY = `machine base {
   qemu 6.0
   host-kernel >= 3.10
@@ -47,7 +49,7 @@ test('once: the model\'s bits are one finding on the cpu line, listing each with
   assert.equal(onCpu.length, 1);
   const message = onCpu[0].message;
   assert.match(message, /^Broadwell-v1 includes 5 bits that some host kernel base allows \(host-kernel >= 3\.10\) lacks, as KVM exposes them: /);
-  assert.match(message, /adx \(CPUID 0x7\.0 EBX\[19\]\) from Linux 3\.15; arat \(CPUID 0x6 EAX\[2\]\) from Linux 4\.2; /);
+  assert.match(message, /arat \(CPUID 0x6 EAX\[2\]\) from Linux 4\.2; rdseed \(CPUID 0x7\.0 EBX\[18\]\) from Linux 3\.15; adx \(CPUID 0x7\.0 EBX\[19\]\) from Linux 3\.15; /);
   assert.match(message, /; Linux 3\.10 lacks them: on such hosts the guest loses them$/);
   // child inherits the same cpu statement and range: shown once, on base, with child listed.
   assert.deepEqual((onCpu[0].related ?? []).map((r) => [r.range.start.line, r.message]), [[6, 'child inherits this too']]);
@@ -66,11 +68,11 @@ test('once: the grouped finding masks all its bits (preferred), raises host-kern
     ['mask', 'Mask all 5 bits', true],
     ['add-provides', 'Declare that the host kernels of base provide all 5 bits (backports)', false],
     ['set-kernel', 'Raise host-kernel to 4.2', false],
-    ...BROADWELL_BITS.map((b) => ['mask', `Mask ${b}`, false]),
+    ...IN_CPUID_ORDER.map((b) => ['mask', `Mask ${b}`, false]),
   ]);
   const doc = p.document('f.mtype')!;
   const masked = applyEdits(doc.text, editsForFix(doc, fixes[0], kb));
-  assert.match(masked, /cpu Broadwell-v1\n {2}cpuid \{\n {4}-adx\n {4}-arat\n {4}-rdseed\n {4}-smap\n {4}-xsaveopt\n {2}\}\n/);
+  assert.match(masked, /cpu Broadwell-v1\n {2}cpuid \{\n {4}-arat\n {4}-rdseed\n {4}-adx\n {4}-smap\n {4}-xsaveopt\n {2}\}\n/);
   assert.deepEqual(mt300(analyse(masked, 'once')), [], 'masked on base: its family is clean');
   const raised = applyEdits(doc.text, editsForFix(doc, fixes[2], kb));
   assert.deepEqual(mt300(analyse(raised, 'once')).filter((x) => x.range.start.line < 5), [], 'host-kernel >= 4.2: base is clean');

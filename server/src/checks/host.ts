@@ -9,12 +9,13 @@ import { featureWithLocation, joinNames } from '../kb/describe';
 import { hostVendor } from '../kb/knowledge-base';
 import type { Finding, FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
-import { hasKernelRange, kernelSuspects, kvmDefaultBits } from './base-subsets';
+import { featureRank, hasKernelRange, kernelSuspects, kvmDefaultBits } from './base-subsets';
 import type { FeatureTouch } from './reuse';
 import { describeFloor, kernelsHave, raiseTo, type KernelRange, type KernelVerdict } from './kernel-facts';
 import { releaseRejects } from './release-names';
 import type { FeatureRecord, HostVendor } from '../kb/types';
 import type { CpuidView, EffectiveBit } from '../model/cpuid';
+import type { Span } from '../common/text';
 import { mapped } from '../common/arrays';
 
 const VENDOR_NAME: Record<HostVendor, string> = { intel: 'Intel', amd: 'AMD' };
@@ -30,19 +31,42 @@ export const hostKernelTouch: FeatureTouch = (f, ctx) => {
 /** MT302 lists the release's KVM default bits that no edit decides. */
 export const kvmDefaultsTouch: FeatureTouch = (f, ctx) => ctx.kb.releaseFor(ctx.qemu)?.kvmDefaults.some((n) => ctx.kb.feature(n)?.name === f.name) ?? false;
 
-export const checkHostKernel: MachineCheck = (ctx, report) => {
-  // TCG does not ask the host kernel for CPUID; a follows-host machine promises no fixed ABI.
-  if (ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value) return;
-  const range = ctx.kernelRange;
-  if (!range) return;
-  const reported = new ReportedPlaces();
+/**
+ * Where a bit that some host kernel of the machine's range lacks is enabled: per
+ * feature, each place it is reported at (its statement, or the machine's name) with the
+ * first view it is lacking there, and what the range says of it. A machine checked again
+ * because a base decided a few features otherwise (checks/reuse.ts) looks again only at
+ * those. Never changed once made.
+ */
+export type KernelSightings = ReadonlyMap<FeatureRecord, readonly KernelSighting[]>;
+
+interface KernelSighting {
+  view: number;
+  modelName: string;
+  /** The bit's feature, source and origin (not its edit: see migration.ts, `kept`). */
+  bit: EffectiveBit;
+  verdict: Lacking;
+  vendor: HostVendor | null;
+  /** Where it is reported: its statement in this machine, or the machine's name. */
+  place: Span;
+}
+
+export const checkHostKernel: MachineCheck = (ctx, report) => reportHostKernel(ctx, judgeHostKernel(ctx), report);
+
+/** The kernel range the check applies to, or none (TCG does not ask the host kernel for CPUID; a follows-host machine promises no fixed ABI). */
+function rangeOf(ctx: MachineContext): KernelRange | undefined {
+  return ctx.machine.accel.value !== 'kvm' || ctx.machine.followsHost.value ? undefined : ctx.kernelRange;
+}
+
+export function judgeHostKernel(ctx: MachineContext): KernelSightings {
+  const out = new Map<FeatureRecord, KernelSighting[]>();
+  const range = rangeOf(ctx);
+  if (!range) return out;
   // A whitelisted bit is one object for all the machine's models, and what the range
   // says of it depends on the host vendor only: it is judged once per vendor.
   const judged = new Map<HostVendor | null, Set<EffectiveBit>>();
-  // One finding per cause: the bits a model (or the KVM defaults) brings in at one place, together.
-  const together = ctx.perCause ? new Map<string, Suspect[]>() : undefined;
-  for (const cpuid of ctx.views) {
-    if (cpuid.model?.followsHost) continue; // MT301 covers host-following models
+  ctx.views.forEach((cpuid, v) => {
+    if (cpuid.model?.followsHost) return; // MT301 covers host-following models
     const vendor = hostVendor(cpuid.model);
     let seen = judged.get(vendor);
     if (!seen) judged.set(vendor, (seen = new Set()));
@@ -51,36 +75,113 @@ export const checkHostKernel: MachineCheck = (ctx, report) => {
         if (seen.has(bit)) continue;
         seen.add(bit);
       }
-      const f = bit.feature;
-      // One finding per bit and place: the same model bit comes once per model, and is judged only the first time.
-      const at = ctx.spanFor(bit.origin).start;
-      if (reported.has(f.name, at)) continue;
-      // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
-      const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);
-      if (verdict.has !== false) continue;
-      if (releaseRejects(ctx, bit)) continue; // MT104: the bit never reaches the guest
-      // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
-      // by QEMU alike on every host: the guest ABI does not depend on the host.
-      if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) continue;
-      reported.add(f.name, at);
-      const suspect: Suspect = { bit, view: cpuid, verdict, vendor };
-      if (!together || bit.source === 'whitelist') {
-        report(bitFinding(ctx, range, suspect));
-        continue;
-      }
-      const key = bit.source === 'kvm-default' ? `${at}|kvm` : `${at}|${cpuid.modelName}`;
-      const group = together.get(key);
-      if (group) group.push(suspect);
-      else together.set(key, [suspect]);
+      const found = sighting(ctx, range, cpuid, v, vendor, bit, out.get(bit.feature));
+      if (!found) continue;
+      const list = out.get(bit.feature);
+      if (list) list.push(found);
+      else out.set(bit.feature, [found]);
     }
+  });
+  return out;
+}
+
+/** `bit` as a sighting in view `v`, unless it is reported at that place already or the range has it after all. */
+function sighting(ctx: MachineContext, range: KernelRange, cpuid: CpuidView, v: number, vendor: HostVendor | null, bit: EffectiveBit, before: readonly KernelSighting[] | undefined): KernelSighting | undefined {
+  const f = bit.feature;
+  // One finding per bit and place: the same model bit comes once per model, and is judged only the first time.
+  const place = ctx.spanFor(bit.origin);
+  if (before?.some((s) => s.place === place)) return undefined;
+  // Whether the range has a bit depends on the feature and the host vendor only (kept across machines).
+  const verdict = kernelsHave(f, range, vendor, ctx.provides(f.name), ctx.kb);
+  if (verdict.has !== false) return undefined;
+  if (releaseRejects(ctx, bit)) return undefined; // MT104: the bit never reaches the guest
+  // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
+  // by QEMU alike on every host: the guest ABI does not depend on the host.
+  if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) return undefined;
+  const kept: EffectiveBit = bit.edit ? { feature: f, source: bit.source, origin: bit.origin, edit: undefined } : bit;
+  return { view: v, modelName: cpuid.modelName, bit: kept, verdict, vendor, place };
+}
+
+/** The sightings again after `changed` features are decided otherwise: only theirs are looked at anew. */
+export function rejudgeHostKernel(ctx: MachineContext, last: KernelSightings, changed: Iterable<FeatureRecord>): KernelSightings {
+  const range = rangeOf(ctx);
+  if (!range) return last;
+  let out: Map<FeatureRecord, readonly KernelSighting[]> | undefined;
+  for (const f of changed) {
+    const list: KernelSighting[] = [];
+    if (hasKernelRange(f, ctx.kb)) {
+      const judged = new Map<HostVendor | null, Set<EffectiveBit>>();
+      ctx.views.forEach((cpuid, v) => {
+        if (cpuid.model?.followsHost || !cpuid.isEnabled(f.name)) return;
+        const vendor = hostVendor(cpuid.model);
+        // What kernelSuspects lets through: the bit lacking in some kernel of the range, backports aside.
+        if (kernelsHave(f, range, vendor, false, ctx.kb).has !== false) return;
+        const w = cpuid.whitelisted(f.name);
+        if (w) {
+          let seen = judged.get(vendor);
+          if (!seen) judged.set(vendor, (seen = new Set()));
+          if (seen.has(w)) return;
+          seen.add(w);
+        }
+        const found = sighting(ctx, range, cpuid, v, vendor, w ?? cpuid.materialize(cpuid.base.byName.get(f.name)!), list);
+        if (found) list.push(found);
+      });
+    }
+    const before = last.get(f);
+    if (list.length === 0 && !before) continue;
+    if (before && sameSightings(before, list)) continue;
+    out ??= new Map(last);
+    if (list.length) out.set(f, list);
+    else out.delete(f);
+  }
+  return out ?? last;
+}
+
+function sameSightings(a: readonly KernelSighting[], b: readonly KernelSighting[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.view === b[i].view && x.place === b[i].place && x.bit.origin === b[i].bit.origin && x.bit.source === b[i].bit.source && x.verdict === b[i].verdict && x.vendor === b[i].vendor);
+}
+
+/** What the sightings were reported as (the same sightings, kept for the same machine, give the same findings). */
+const reportedFindings = new WeakMap<KernelSightings, Finding[]>();
+
+export function reportHostKernel(ctx: MachineContext, sightings: KernelSightings, report: (f: Finding) => void): void {
+  let findings = reportedFindings.get(sightings);
+  if (!findings) {
+    findings = [];
+    hostKernelFindings(ctx, sightings, (f) => findings!.push(f));
+    reportedFindings.set(sightings, findings);
+  }
+  for (const f of findings) report(f);
+}
+
+/** In the order of the views, bits in the knowledge base's order; with one finding per cause, a model's (or the KVM defaults') bits at one place together, at the end. */
+function hostKernelFindings(ctx: MachineContext, sightings: KernelSightings, report: (f: Finding) => void): void {
+  const range = rangeOf(ctx);
+  if (!range || sightings.size === 0) return;
+  const rank = featureRank(ctx.kb);
+  const all: KernelSighting[] = [];
+  for (const list of sightings.values()) all.push(...list);
+  all.sort((a, b) => a.view - b.view || rank.get(a.bit.feature)! - rank.get(b.bit.feature)!);
+  const together = ctx.perCause ? new Map<string, Suspect[]>() : undefined;
+  for (const s of all) {
+    const suspect: Suspect = { bit: s.bit, modelName: s.modelName, verdict: s.verdict, vendor: s.vendor };
+    if (!together || s.bit.source === 'whitelist') {
+      report(bitFinding(ctx, range, suspect));
+      continue;
+    }
+    const at = s.place.start;
+    const key = s.bit.source === 'kvm-default' ? `${at}|kvm` : `${at}|${s.modelName}`;
+    const group = together.get(key);
+    if (group) group.push(suspect);
+    else together.set(key, [suspect]);
   }
   if (together) for (const group of together.values()) report(group.length === 1 ? bitFinding(ctx, range, group[0]) : groupFinding(ctx, range, group));
-};
+}
 
 /** A bit that some kernel of the range lacks, with what the range says of it. */
 interface Suspect {
   bit: EffectiveBit;
-  view: CpuidView;
+  modelName: string;
   verdict: Lacking;
   vendor: HostVendor | null;
 }
@@ -88,7 +189,7 @@ interface Suspect {
 type Lacking = Extract<KernelVerdict, { has: false }>;
 
 /** MT300 for one bit. */
-function bitFinding(ctx: MachineContext, range: KernelRange, { bit, view, verdict, vendor }: Suspect): Finding {
+function bitFinding(ctx: MachineContext, range: KernelRange, { bit, modelName, verdict, vendor }: Suspect): Finding {
   const f = bit.feature;
   const where = ctx.place(bit.origin, `${f.name} comes from here`, `${f.name}|${verdict.why}`, ctx.causeOf(bit));
   const fixes: FixIntent[] = [
@@ -97,14 +198,14 @@ function bitFinding(ctx: MachineContext, range: KernelRange, { bit, view, verdic
   ];
   let message: string;
   if (verdict.why === 'too-old') {
-    const on = vendorClause(f, vendor, view.modelName);
+    const on = vendorClause(f, vendor, modelName);
     message = verdict.floor
-      ? `${ctx.bitSource(bit, view.modelName)}; KVM exposes it${on} from ${describeFloor(verdict.floor, verdict.stable)}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`
-      : `${ctx.bitSource(bit, view.modelName)}; KVM lacks it up to Linux ${verdict.absentIn} at least (the first release that exposes it is not known); ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`;
+      ? `${ctx.bitSource(bit, modelName)}; KVM exposes it${on} from ${describeFloor(verdict.floor, verdict.stable)}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`
+      : `${ctx.bitSource(bit, modelName)}; KVM lacks it up to Linux ${verdict.absentIn} at least (the first release that exposes it is not known); ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it: on such hosts the guest loses the bit`;
     const to = raiseTo(f, range, vendor, ctx.kb);
     if (to && (!range.max || compareOk(to, range.max))) fixes.push({ kind: 'set-kernel', title: `Raise host-kernel to ${to}`, machine: ctx.name, min: to });
   } else {
-    message = `${ctx.bitSource(bit, view.modelName)}; KVM stopped exposing it after Linux ${f.kvmUntil}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it`;
+    message = `${ctx.bitSource(bit, modelName)}; KVM stopped exposing it after Linux ${f.kvmUntil}; ${ctx.name} allows ${ctx.kernelsStated}, and Linux ${verdict.witness} lacks it`;
   }
   return { code: 'MT300', message, ...where, fixes };
 }
@@ -114,16 +215,16 @@ function bitFinding(ctx: MachineContext, range: KernelRange, { bit, view, verdic
  * finding listing each bit with its numbers, with fixes for all of them and for each.
  */
 function groupFinding(ctx: MachineContext, range: KernelRange, group: Suspect[]): Finding {
-  const { bit, view } = group[0];
+  const { bit, modelName } = group[0];
   const names = mapped(group, (s) => s.bit.feature.name);
   const fromKvm = bit.source === 'kvm-default';
   // The subject names every bit and why, so that only the same group of a base folds it in (fold.ts).
-  const subject = `${fromKvm ? 'kvm' : view.modelName}|${mapped(group, (s) => `${s.bit.feature.name}:${s.verdict.why}`).join(',')}`;
-  const where = ctx.place(bit.origin, fromKvm ? `QEMU ${ctx.qemu}'s KVM defaults come from here` : `${view.modelName} comes from here`, subject, ctx.causeOf(bit));
+  const subject = `${fromKvm ? 'kvm' : modelName}|${mapped(group, (s) => `${s.bit.feature.name}:${s.verdict.why}`).join(',')}`;
+  const where = ctx.place(bit.origin, fromKvm ? `QEMU ${ctx.qemu}'s KVM defaults come from here` : `${modelName} comes from here`, subject, ctx.causeOf(bit));
   const witness = group[0].verdict.witness;
   const oneWitness = group.every((s) => s.verdict.witness === witness);
   const items = mapped(group, (s) => `${featureWithLocation(s.bit.feature)} ${lackingClause(s)}${oneWitness ? '' : `, Linux ${s.verdict.witness} lacks it`}`);
-  const message = `${ctx.bitSource(bit, view.modelName, `${group.length} bits`)} that some host kernel ${ctx.name} allows (${ctx.kernelsStated}) lacks, as KVM exposes them: ${items.join('; ')}${oneWitness ? `; Linux ${witness} lacks them` : ''}: on such hosts the guest loses them`;
+  const message = `${ctx.bitSource(bit, modelName, `${group.length} bits`)} that some host kernel ${ctx.name} allows (${ctx.kernelsStated}) lacks, as KVM exposes them: ${items.join('; ')}${oneWitness ? `; Linux ${witness} lacks them` : ''}: on such hosts the guest loses them`;
   const fixes: FixIntent[] = [
     { kind: 'mask', title: `Mask all ${group.length} bits`, machine: ctx.name, features: names, preferred: true },
     { kind: 'add-provides', title: `Declare that the host kernels of ${ctx.name} provide all ${group.length} bits (backports)`, machine: ctx.name, features: names },
@@ -151,25 +252,10 @@ function vendorClause(f: FeatureRecord, vendor: HostVendor | null, modelName: st
 }
 
 /** When KVM exposes a bit, in a list: "from Linux 4.2", "only up to Linux 2.6.34". */
-function lackingClause({ bit, view, verdict, vendor }: Suspect): string {
+function lackingClause({ bit, modelName, verdict, vendor }: Suspect): string {
   if (verdict.why === 'withdrawn') return `only up to Linux ${bit.feature.kvmUntil}`;
   if (!verdict.floor) return `from a release after Linux ${verdict.absentIn} (the first is not known)`;
-  return `from ${describeFloor(verdict.floor, verdict.stable)}${vendorClause(bit.feature, vendor, view.modelName)}`;
-}
-
-/** The features MT300 reported, each with the places (span starts) it was reported at: no key string per bit and model. */
-class ReportedPlaces {
-  private readonly places = new Map<string, number[]>();
-
-  has(feature: string, at: number): boolean {
-    return this.places.get(feature)?.includes(at) ?? false;
-  }
-
-  add(feature: string, at: number): void {
-    const list = this.places.get(feature);
-    if (list) list.push(at);
-    else this.places.set(feature, [at]);
-  }
+  return `from ${describeFloor(verdict.floor, verdict.stable)}${vendorClause(bit.feature, vendor, modelName)}`;
 }
 
 /** A raised floor must not pass the range's newest kernel (that would empty the range). */

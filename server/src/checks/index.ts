@@ -10,7 +10,7 @@ import type { MachineContext, MachineCheck } from './context';
 import { keepingChecker, type CheckSpec, type FeatureTouch, type ReuseCounts } from './reuse';
 import { checkFeatureNames, checkInheritedFeatureNames, checkProvidedNames, inheritedNamesEditTouch } from './features';
 import { checkDependencies, dependenciesTouch, judgeDependencies, rejudgeDependencies, reportDependencies } from './dependencies';
-import { checkHostKernel, checkKvmDefaults, hostKernelTouch, kvmDefaultsTouch } from './host';
+import { checkHostKernel, checkKvmDefaults, hostKernelTouch, judgeHostKernel, kvmDefaultsTouch, rejudgeHostKernel, reportHostKernel } from './host';
 import { checkDuplicateDefinitions, checkInheritance } from './machines';
 import { checkMigrateList, checkUnmigratedMsrs, judgeUnmigratedMsrs, migrateListTouch, rejudgeUnmigratedMsrs, reportUnmigratedMsrs, unmigratedMsrsTouch } from './migration';
 import { checkKvmDefaultsFollowHost, checkModels } from './models';
@@ -39,7 +39,7 @@ const MACHINE_CHECKS: CheckSpec[] = [
   { check: checkDependencies, touches: dependenciesTouch, rejudging: { judge: judgeDependencies, again: rejudgeDependencies, report: reportDependencies } },
   { check: checkMigrateList, touches: migrateListTouch },
   { check: checkUnmigratedMsrs, touches: unmigratedMsrsTouch, rejudging: { judge: judgeUnmigratedMsrs, again: rejudgeUnmigratedMsrs, report: reportUnmigratedMsrs } },
-  { check: checkHostKernel, touches: hostKernelTouch },
+  { check: checkHostKernel, touches: hostKernelTouch, rejudging: { judge: judgeHostKernel, again: rejudgeHostKernel, report: reportHostKernel } },
   { check: checkKvmDefaults, touches: kvmDefaultsTouch },
   { check: checkKvmDefaultsFollowHost, touches: NO_FEATURE },
   { check: checkUnknownFacts, touches: unknownFactsTouch, rejudging: { judge: judgeUnknownFacts, again: rejudgeUnknownFacts, report: reportUnknownFacts } },
