@@ -6,7 +6,7 @@
 import { featureWithLocation } from '../kb/describe';
 import { causeAt, type FixIntent } from '../common/diagnostic';
 import type { Edit } from '../syntax/ast';
-import type { MachineCheck, MachineContext } from './context';
+import type { MachineCheck } from './context';
 import { setByRelease } from './release-names';
 import type { EditTouch } from './reuse';
 import { nameInRelease, spellingDates, type NameInRelease } from './release-names';
