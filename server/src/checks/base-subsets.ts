@@ -240,3 +240,15 @@ export function featureRank(kb: KnowledgeBase): ReadonlyMap<FeatureRecord, numbe
   if (!rank) ranks.set(kb, (rank = new Map(kb.features.map((f, i) => [f, i]))));
   return rank;
 }
+
+/**
+ * A bit as findings kept between checks need it: its feature, source and origin (one
+ * object per syntax node), not the edit it came from. An edit of a base's statement that
+ * stays as it was keeps its origin while its statement is parsed anew; a kept edit
+ * reference would hold the old statement, through it the old region and its
+ * declarations, and through what the analysis keeps per declaration, every old version
+ * of the document.
+ */
+export function withoutEdit(bit: EffectiveBit): EffectiveBit {
+  return bit.edit ? { feature: bit.feature, source: bit.source, origin: bit.origin, edit: undefined } : bit;
+}

@@ -167,25 +167,8 @@ function dependentsAt(f: FeatureRecord, qemu: string, kb: KnowledgeBase): readon
   return all ?? lasting;
 }
 
-
-/**
- * What the verdicts were reported as: the same verdicts (kept by the machine's next check,
- * checks/reuse.ts, which judges again only with the same settings) give the same findings.
- */
-const reported = new WeakMap<DependencyVerdicts, Finding[]>();
-
 /** The findings of the verdicts, in the order of their views, then of bit and dependency in the knowledge base. */
 export function reportDependencies(ctx: MachineContext, verdicts: DependencyVerdicts, report: (f: Finding) => void): void {
-  let findings = reported.get(verdicts);
-  if (!findings) {
-    findings = [];
-    findingsOf(ctx, verdicts, (f) => findings!.push(f));
-    reported.set(verdicts, findings);
-  }
-  for (const f of findings) report(f);
-}
-
-function findingsOf(ctx: MachineContext, verdicts: DependencyVerdicts, report: (f: Finding) => void): void {
   const rank = featureRank(ctx.kb);
   const all: MissingDependency[] = [];
   for (const pairs of verdicts.values()) for (const m of pairs.values()) all.push(m);

@@ -9,7 +9,7 @@ import { featureWithLocation, joinNames } from '../kb/describe';
 import { hostVendor } from '../kb/knowledge-base';
 import type { Finding, FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
-import { featureRank, hasKernelRange, kernelSuspects, kvmDefaultBits } from './base-subsets';
+import { featureRank, hasKernelRange, kernelSuspects, kvmDefaultBits, withoutEdit } from './base-subsets';
 import type { FeatureTouch } from './reuse';
 import { describeFloor, kernelsHave, raiseTo, type KernelRange, type KernelVerdict } from './kernel-facts';
 import { releaseRejects } from './release-names';
@@ -43,7 +43,7 @@ export type KernelSightings = ReadonlyMap<FeatureRecord, readonly KernelSighting
 interface KernelSighting {
   view: number;
   modelName: string;
-  /** The bit's feature, source and origin (not its edit: see migration.ts, `kept`). */
+  /** The bit's feature, source and origin (base-subsets.ts, `withoutEdit`). */
   bit: EffectiveBit;
   verdict: Lacking;
   vendor: HostVendor | null;
@@ -98,8 +98,7 @@ function sighting(ctx: MachineContext, range: KernelRange, cpuid: CpuidView, v: 
   // A KVM default that no host in range has any more (kvm-mmu after 2.6.34) is dropped
   // by QEMU alike on every host: the guest ABI does not depend on the host.
   if (bit.source === 'kvm-default' && verdict.why === 'withdrawn' && f.kvmUntil && compareVersions(range.min, f.kvmUntil) > 0) return undefined;
-  const kept: EffectiveBit = bit.edit ? { feature: f, source: bit.source, origin: bit.origin, edit: undefined } : bit;
-  return { view: v, modelName: cpuid.modelName, bit: kept, verdict, vendor, place };
+  return { view: v, modelName: cpuid.modelName, bit: withoutEdit(bit), verdict, vendor, place };
 }
 
 /** The sightings again after `changed` features are decided otherwise: only theirs are looked at anew. */
@@ -141,21 +140,8 @@ function sameSightings(a: readonly KernelSighting[], b: readonly KernelSighting[
   return a.length === b.length && a.every((x, i) => x.view === b[i].view && x.place === b[i].place && x.bit.origin === b[i].bit.origin && x.bit.source === b[i].bit.source && x.verdict === b[i].verdict && x.vendor === b[i].vendor);
 }
 
-/** What the sightings were reported as (the same sightings, kept for the same machine, give the same findings). */
-const reportedFindings = new WeakMap<KernelSightings, Finding[]>();
-
-export function reportHostKernel(ctx: MachineContext, sightings: KernelSightings, report: (f: Finding) => void): void {
-  let findings = reportedFindings.get(sightings);
-  if (!findings) {
-    findings = [];
-    hostKernelFindings(ctx, sightings, (f) => findings!.push(f));
-    reportedFindings.set(sightings, findings);
-  }
-  for (const f of findings) report(f);
-}
-
 /** In the order of the views, bits in the knowledge base's order; with one finding per cause, a model's (or the KVM defaults') bits at one place together, at the end. */
-function hostKernelFindings(ctx: MachineContext, sightings: KernelSightings, report: (f: Finding) => void): void {
+export function reportHostKernel(ctx: MachineContext, sightings: KernelSightings, report: (f: Finding) => void): void {
   const range = rangeOf(ctx);
   if (!range || sightings.size === 0) return;
   const rank = featureRank(ctx.kb);

@@ -12,7 +12,7 @@ import type { MachineCheck, MachineContext } from './context';
 import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
 import type { EffectiveBit } from '../model/cpuid';
-import { enabledWhere, featureRank, hasStateMsr, mayBlockMigration } from './base-subsets';
+import { enabledWhere, featureRank, hasStateMsr, mayBlockMigration, withoutEdit } from './base-subsets';
 import type { FeatureTouch } from './reuse';
 import { activeBlock } from './migration-blocks';
 import { releaseRejects } from './release-names';
@@ -49,7 +49,7 @@ export function judgeUnmigratedMsrs(ctx: MachineContext): MigrationSightings {
         let list = sightings.get(bit.feature);
         if (!list) sightings.set(bit.feature, (list = []));
         // A bit with both a block and a state MSR is met by both tests in the same view.
-        if (list.length === 0 || list[list.length - 1].view !== v || list[list.length - 1].bit.origin !== bit.origin) list.push({ view: v, bit: kept(bit) });
+        if (list.length === 0 || list[list.length - 1].view !== v || list[list.length - 1].bit.origin !== bit.origin) list.push({ view: v, bit: withoutEdit(bit) });
       }
     }
   }
@@ -73,7 +73,7 @@ export function rejudgeUnmigratedMsrs(ctx: MachineContext, last: MigrationSighti
       if (w) seen.add(w);
       const bit = w ?? view.materialize(view.base.byName.get(f.name)!);
       if (releaseRejects(ctx, bit)) continue;
-      list.push({ view: v, bit: kept(bit) });
+      list.push({ view: v, bit: withoutEdit(bit) });
     }
     const before = last.get(f);
     if (list.length === 0 && !before) continue;
@@ -85,37 +85,13 @@ export function rejudgeUnmigratedMsrs(ctx: MachineContext, last: MigrationSighti
   return out ?? last;
 }
 
-/**
- * A bit as the findings need it: its feature, source and origin (one object per syntax
- * node), not the edit it came from. An edit of a base's statement that stays as it was
- * keeps its origin while its statement is parsed anew; a kept edit reference would hold
- * the old statement, through it the old region and its declarations, and through what
- * the analysis keeps per declaration, every old version of the document.
- */
-function kept(bit: EffectiveBit): EffectiveBit {
-  return bit.edit ? { feature: bit.feature, source: bit.source, origin: bit.origin, edit: undefined } : bit;
-}
-
 /** The same views, and bits from the same statements (a model's bit is made anew per view). */
 function sameSightings(a: ReadonlyArray<{ view: number; bit: EffectiveBit }>, b: ReadonlyArray<{ view: number; bit: EffectiveBit }>): boolean {
   return a.length === b.length && a.every((x, i) => x.view === b[i].view && x.bit.origin === b[i].bit.origin && x.bit.source === b[i].bit.source);
 }
 
-/** What the sightings were reported as (the same sightings, kept for the same machine, give the same findings). */
-const reportedFindings = new WeakMap<MigrationSightings, Finding[]>();
-
-export function reportUnmigratedMsrs(ctx: MachineContext, sightings: MigrationSightings, report: (f: Finding) => void): void {
-  let findings = reportedFindings.get(sightings);
-  if (!findings) {
-    findings = [];
-    migrationFindings(ctx, sightings, (f) => findings!.push(f));
-    reportedFindings.set(sightings, findings);
-  }
-  for (const f of findings) report(f);
-}
-
 /** In the order of the views; in each, MT201 before MT200, bits in the knowledge base's order. */
-function migrationFindings(ctx: MachineContext, sightings: MigrationSightings, report: (f: Finding) => void): void {
+export function reportUnmigratedMsrs(ctx: MachineContext, sightings: MigrationSightings, report: (f: Finding) => void): void {
   const { kb } = ctx;
   const qemu = ctx.qemu;
   const rank = featureRank(kb);

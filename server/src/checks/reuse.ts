@@ -50,6 +50,7 @@ export type EditTouch = (e: EditRef, ctx: MachineContext) => boolean;
  */
 export interface Rejudging<State> {
   judge(ctx: MachineContext): State;
+  /** Returns `last` itself when no verdict changed (its findings then stand as they were). */
   again(ctx: MachineContext, last: State, changed: Iterable<FeatureRecord>): State;
   report(ctx: MachineContext, state: State, report: (f: Finding) => void): void;
 }
@@ -221,7 +222,9 @@ export function keepingChecker(specs: readonly CheckSpec[], run: (check: Machine
           (c: MachineContext, report: (f: Finding) => void) => {
             if (lastState !== undefined) counts.rejudged = (counts.rejudged ?? 0) + 1;
             state = lastState !== undefined ? rejudging.again(c, lastState, features!.values()) : rejudging.judge(c);
-            rejudging.report(c, state, report);
+            // The same verdicts, handed back, give the same findings: the last ones, as objects.
+            if (state === lastState && last!.keepable[i]) for (const f of last!.findings[i]) report(f);
+            else rejudging.report(c, state, report);
           },
           'name',
           { value: check.name },

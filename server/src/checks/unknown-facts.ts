@@ -103,16 +103,12 @@ export function rejudgeUnknownFacts(ctx: MachineContext, last: UnknownFactsVerdi
   return floors || stateBits ? { floors: floors ?? last.floors, stateBits: stateBits ?? last.stateBits } : last;
 }
 
-/** What the verdicts were reported as (the same verdicts, kept for the same machine, give the same finding). */
-const reported = new WeakMap<UnknownFactsVerdicts, Finding[]>();
-
 export function reportUnknownFacts(ctx: MachineContext, verdicts: UnknownFactsVerdicts, report: (f: Finding) => void): void {
-  let findings = reported.get(verdicts);
-  if (!findings) reported.set(verdicts, (findings = findingsOf(ctx, verdicts)));
-  for (const f of findings) report(f);
+  const finding = findingOf(ctx, verdicts);
+  if (finding) report(finding);
 }
 
-function findingsOf(ctx: MachineContext, { floors, stateBits }: UnknownFactsVerdicts): Finding[] {
+function findingOf(ctx: MachineContext, { floors, stateBits }: UnknownFactsVerdicts): Finding | undefined {
   const { kb } = ctx;
   const rank = featureRank(kb);
   const byRank = (a: FeatureRecord, b: FeatureRecord) => rank.get(a)! - rank.get(b)!;
@@ -126,11 +122,11 @@ function findingsOf(ctx: MachineContext, { floors, stateBits }: UnknownFactsVerd
       if (migrationOf(ctx.machine, ctx.qemu, msr, kb).migrated === undefined) msrs.set(msr.name, msr);
     }
   }
-  if (bits.length === 0 && msrs.size === 0) return [];
+  if (bits.length === 0 && msrs.size === 0) return undefined;
   const parts: string[] = [];
   if (bits.length) parts.push(`from which Linux release KVM exposes ${plural(bits.length, 'enabled bit')} (${joinNames(bits.map((f) => f.name), 8)})`);
   if (msrs.size) parts.push(`from which QEMU release ${accel === 'kvm' ? 'under KVM ' : ''}migrates ${plural(msrs.size, 'state MSR')} they use (${joinNames([...msrs.values()].map(msrWithIndex), 6)})`);
-  return [{ code: 'MT303', message: `the knowledge base does not know ${parts.join(', nor ')}, so MT200 and MT300 cannot vouch for them in ${ctx.name}`, span: ctx.nameSpan }];
+  return { code: 'MT303', message: `the knowledge base does not know ${parts.join(', nor ')}, so MT200 and MT300 cannot vouch for them in ${ctx.name}`, span: ctx.nameSpan };
 }
 
 
