@@ -173,21 +173,36 @@ class ModelView implements CpuidView {
   }
 }
 
-/** The `cpuid for` edits that apply to one model and come after the edit deciding their feature so far. */
+/**
+ * The `cpuid for` edits that apply to one model and come after the edit deciding their
+ * feature so far: the base's answer for the model, less the features the machine's own
+ * global edits decide again, plus its own `cpuid for` edits that apply. Remembered per
+ * summary and model, so a deep machine pays for its own edits only, and shares its
+ * base's map when they change nothing for the model.
+ */
 function scopedDecisions(summary: EditSummary, model: ModelRecord | undefined, modelName: string, kb: KnowledgeBase): ReadonlyMap<string, DecidedEdit> {
+  const byModel = (summary.byModel ??= new Map());
+  const known = byModel.get(modelName);
+  if (known) return known;
+  const inherited = summary.base ? scopedDecisions(summary.base, model, modelName, kb) : NO_EDITS;
   let scoped: Map<string, DecidedEdit> | undefined;
+  // An own global edit comes after every inherited one.
+  for (const d of summary.ownGlobal) if (inherited.has(d.feature.name)) (scoped ??= new Map(inherited)).delete(d.feature.name);
   // The edits of one `cpuid for` statement share its list of models: asked once per list.
   let models: unknown;
   let applies = false;
-  for (const s of summary.scoped) {
+  for (let i = summary.ownScopedFrom; i < summary.scoped.length; i++) {
+    const s = summary.scoped[i];
     if (s.edit.models !== models) applies = editAppliesTo(s.edit, model, modelName, kb);
     models = s.edit.models;
     if (!applies) continue;
-    const current = scoped?.get(s.feature.name) ?? summary.global.get(s.feature.name);
-    if (current && current.index > s.index) continue;
-    (scoped ??= new Map()).set(s.feature.name, s);
+    const global = summary.global.get(s.feature.name);
+    if (global && global.index > s.index) continue;
+    (scoped ??= new Map(inherited)).set(s.feature.name, s);
   }
-  return scoped ?? NO_EDITS;
+  const out = scoped ?? inherited;
+  byModel.set(modelName, out);
+  return out;
 }
 
 /** A deciding edit as a bit; made once per edit and shared by every machine and model it decides for. */
