@@ -4,6 +4,9 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer, type MtypeSession } from './server';
 import { createStdioConnection } from './wire';
+import { tuneV8ForLatency } from '../common/v8-tuning';
+
+tuneV8ForLatency();
 
 if (process.argv.includes('--stdio')) {
   // Large answers written out leave the server idle while the editor parses them (lsp/idle-gc.ts).
