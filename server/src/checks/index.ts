@@ -18,6 +18,7 @@ import { checkUnknownFacts, judgeUnknownFacts, rejudgeUnknownFacts, reportUnknow
 import { checkVersions } from './versions';
 import { checkRepeatedStatements } from './statements';
 import { DocumentDiagnostics, flatten, type AnalysisOptions, type MachineChecker } from './document-diagnostics';
+import { concatenated, mapped } from '../common/arrays';
 
 /** Touched by no change in how a feature is decided: checks of the machine's own statements and settings. */
 const NO_FEATURE: FeatureTouch = () => false;
@@ -62,7 +63,7 @@ function runCheck(check: MachineCheck, ctx: MachineContext): Finding[] {
 
 /** Every check on one machine, from scratch. */
 export function runChecks(ctx: MachineContext): Finding[] {
-  return MACHINE_CHECKS.flatMap(({ check }) => runCheck(check, ctx));
+  return concatenated(mapped(MACHINE_CHECKS, ({ check }) => runCheck(check, ctx)));
 }
 
 /**

@@ -36,6 +36,7 @@ import type { BudgetQuery, MachineCheck, MachineContext } from './context';
 import { maySuggest } from './budget';
 import { sameFindings } from './same-findings';
 import type { MachineChecker } from './document-diagnostics';
+import { concatenated } from '../common/arrays';
 
 /** Whether a change in how `f` is decided (whitelisted, masked, by which edit, or not at all) can change what a check reports for the machine. */
 export type FeatureTouch = (f: FeatureRecord, ctx: MachineContext) => boolean;
@@ -241,7 +242,7 @@ export function keepingChecker(specs: readonly CheckSpec[], run: (check: Machine
       budget.push(ctx.budgetQueries.slice(asked));
       keep.push(ctx.askedOutside === outside && keepable(findings, decl));
     }
-    const all = unchanged ? last!.all : found.flat();
+    const all = unchanged ? last!.all : concatenated(found);
     // With no edit changed, the decisions are the last ones (the same origins): no summary to make.
     const decisions = edits && edits.length === 0 ? last!.decisions : editSummary(ctx.machine, ctx.kb);
     lastChecks.set(decl, { settings, decisions, edits: ctx.machine.edits, findings: found, budget, keepable: keep, states, all });
