@@ -13,9 +13,14 @@ export function registerJson(register: string | null): string | null {
   return register === null ? null : register.toLowerCase();
 }
 
+/** Made once per record: the KB does not change, and messages name the same bits on every machine checked. */
+const withLocation = new WeakMap<FeatureRecord, string>();
+
 /** "kvm-pv-eoi (CPUID 0x40000001 EAX[6])". */
 export function featureWithLocation(f: FeatureRecord): string {
-  return `${f.name} (${featureLocation(f)})`;
+  let text = withLocation.get(f);
+  if (text === undefined) withLocation.set(f, (text = `${f.name} (${featureLocation(f)})`));
+  return text;
 }
 
 /** "MSR_KVM_PV_EOI_EN (0x4b564d04)". */
