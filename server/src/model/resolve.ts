@@ -58,7 +58,7 @@ export interface CompatRef {
 export interface ResolvedMachine {
   ref: MachineRef;
   /** The machine itself first, then its bases, nearest first (stops at a cycle or an unknown base). */
-  chain: MachineRef[];
+  chain: readonly MachineRef[];
   /** Set when the chain loops back; the resolution then uses the chain up to the loop. */
   cycle?: MachineRef[];
   /** Base name that could not be found, when the chain stops at one. */
@@ -67,17 +67,17 @@ export interface ResolvedMachine {
   hostKernelMin?: Setting<string>;
   hostKernelMax?: Setting<string>;
   /** Features named by `host-kernel provides` along the chain, base first. */
-  provides: ProvidesRef[];
+  provides: readonly ProvidesRef[];
   /** The fixed guest TSC frequency (`tsc-frequency`), when set. */
   tscFrequency?: Setting<string>;
   accel: Setting<'kvm' | 'tcg'>;
   cpu?: Setting<string>;
   followsHost: Setting<boolean>;
   /** All cpuid edits, base first, each machine's in text order. */
-  edits: EditRef[];
-  migrate: MigrateRef[];
+  edits: readonly EditRef[];
+  migrate: readonly MigrateRef[];
   /** Compat properties by "driver.property"; the child's setting wins. */
-  compat: Map<string, CompatRef>;
+  compat: ReadonlyMap<string, CompatRef>;
   /** The base's resolution this one extends, when resolved step by step. */
   base?: ResolvedMachine;
   /** The outcome of the `cpuid` edits, computed on first use (model/edit-summary.ts). */
@@ -120,11 +120,6 @@ export function inheritanceChain(ref: MachineRef, lookup: MachineLookup): Pick<R
   return { chain };
 }
 
-/** The first statement of a kind in a machine (a repeated scalar is MT003; the first one counts). */
-function first<K extends Statement['kind']>(decl: MachineDecl, kind: K): Extract<Statement, { kind: K }> | undefined {
-  return decl.statements.find((s) => s.kind === kind) as Extract<Statement, { kind: K }> | undefined;
-}
-
 export function resolveMachine(ref: MachineRef, lookup: MachineLookup): ResolvedMachine {
   const { chain, cycle, missingBase } = inheritanceChain(ref, lookup);
   // Apply from the farthest base to the machine itself, so nearer statements win.
@@ -139,10 +134,59 @@ export function resolveMachine(ref: MachineRef, lookup: MachineLookup): Resolved
  * statements (the workspace caches every step), never a walk of the whole chain.
  */
 export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefined): ResolvedMachine {
+  const decl = ref.decl;
+  // The machine's own statements in one pass: the first of each setting (a repeated one is
+  // MT003; the first counts) and its list entries.
+  let qemu: Extract<Statement, { kind: 'qemu' }> | undefined;
+  let kernel: Extract<Statement, { kind: 'host-kernel' }> | undefined;
+  let accel: Extract<Statement, { kind: 'accel' }> | undefined;
+  let cpu: Extract<Statement, { kind: 'cpu' }> | undefined;
+  let tsc: Extract<Statement, { kind: 'tsc-frequency' }> | undefined;
+  let follows: Extract<Statement, { kind: 'follows-host' }> | undefined;
+  const edits: EditRef[] = [];
+  const migrate: MigrateRef[] = [];
+  const provides: ProvidesRef[] = [];
+  let compat: Map<string, CompatRef> | undefined;
+  for (const s of decl.statements) {
+    switch (s.kind) {
+      case 'qemu':
+        qemu ??= s;
+        break;
+      case 'host-kernel':
+        kernel ??= s;
+        break;
+      case 'accel':
+        accel ??= s;
+        break;
+      case 'cpu':
+        cpu ??= s;
+        break;
+      case 'tsc-frequency':
+        tsc ??= s;
+        break;
+      case 'follows-host':
+        follows ??= s;
+        break;
+      case 'cpuid':
+        for (const edit of s.edits) edits.push({ edit, statement: s, models: s.models, origin: originOf(ref, edit) });
+        break;
+      case 'migrate':
+        for (const name of s.msrs) migrate.push({ name, origin: originOf(ref, name) });
+        break;
+      case 'host-kernel-provides':
+        for (const name of s.features) provides.push({ name, origin: originOf(ref, name) });
+        break;
+      case 'compat':
+        if (s.driver && s.property) (compat ??= copyOf(base?.compat)).set(`${s.driver.text}.${s.property.text}`, { statement: s, origin: originOf(ref, s) });
+        break;
+    }
+  }
   // Every resolution has every field, in one order: the checks read them on every machine, and
   // objects of one shape keep those reads fast (a shape per set of stated lines would not).
+  // The lists are the base's followed by the machine's own, in one allocation each; a list the
+  // machine adds nothing to is the base's own (resolutions are never changed once made).
   const resolved: ResolvedMachine = base
-    ? { ...base, ref, chain: [ref, ...base.chain], base, edits: base.edits.slice(), migrate: base.migrate.slice(), provides: base.provides.slice(), compat: copyOf(base.compat), editSummary: undefined }
+    ? { ...base, ref, chain: [ref].concat(base.chain), base, edits: joined(base.edits, edits), migrate: joined(base.migrate, migrate), provides: joined(base.provides, provides), compat: compat ?? base.compat, editSummary: undefined }
     : {
         ref,
         chain: [ref],
@@ -151,45 +195,32 @@ export function extendResolution(ref: MachineRef, base: ResolvedMachine | undefi
         qemu: undefined,
         hostKernelMin: undefined,
         hostKernelMax: undefined,
-        provides: [],
+        provides,
         tscFrequency: undefined,
         accel: { value: 'kvm', origin: undefined },
         cpu: undefined,
         followsHost: { value: false, origin: undefined },
-        edits: [],
-        migrate: [],
-        compat: new Map(),
+        edits,
+        migrate,
+        compat: compat ?? new Map(),
         base: undefined,
         editSummary: undefined,
       };
-  const decl = ref.decl;
-  const qemu = first(decl, 'qemu');
   if (qemu?.version) resolved.qemu = { value: qemu.version.text, origin: originOf(ref, qemu) };
-  const kernel = first(decl, 'host-kernel');
   if (kernel?.min) {
     resolved.hostKernelMin = { value: kernel.min.text, origin: originOf(ref, kernel) };
     resolved.hostKernelMax = kernel.form === 'range' && kernel.max ? { value: kernel.max.text, origin: originOf(ref, kernel) } : undefined;
   }
-  const accel = first(decl, 'accel');
   if (accel?.value && (accel.value.text === 'kvm' || accel.value.text === 'tcg')) {
     resolved.accel = { value: accel.value.text, origin: originOf(ref, accel) };
   }
-  const cpu = first(decl, 'cpu');
   if (cpu?.model) resolved.cpu = { value: cpu.model.text, origin: originOf(ref, cpu) };
-  const tsc = first(decl, 'tsc-frequency');
   if (tsc?.value) resolved.tscFrequency = { value: tsc.value.text, origin: originOf(ref, tsc) };
-  const follows = first(decl, 'follows-host');
   if (follows) resolved.followsHost = { value: true, origin: originOf(ref, follows) };
-  for (const s of decl.statements) {
-    if (s.kind === 'cpuid') {
-      for (const edit of s.edits) resolved.edits.push({ edit, statement: s, models: s.models, origin: originOf(ref, edit) });
-    } else if (s.kind === 'migrate') {
-      for (const name of s.msrs) resolved.migrate.push({ name, origin: originOf(ref, name) });
-    } else if (s.kind === 'host-kernel-provides') {
-      for (const name of s.features) resolved.provides.push({ name, origin: originOf(ref, name) });
-    } else if (s.kind === 'compat' && s.driver && s.property) {
-      resolved.compat.set(`${s.driver.text}.${s.property.text}`, { statement: s, origin: originOf(ref, s) });
-    }
-  }
   return resolved;
+}
+
+/** `base` then `own`, as one new array; `base` itself when there is nothing to add. */
+function joined<T>(base: readonly T[], own: readonly T[]): readonly T[] {
+  return own.length ? base.concat(own) : base;
 }
