@@ -242,7 +242,10 @@ function foldFamily(uri: string, family: Family, entryOf: (decl: MachineDecl) =>
   // Each shown finding that its base shows too, and the piece the base's lies in.
   const into = new Map<Stored, Stored>();
   const pieceOfFinding = new Map<Stored, RegionDiagnostics>();
-  const folded: Array<{ finding: Stored; piece: RegionDiagnostics; machine: string }> = [];
+  // The folded findings in text order of their machines, with their pieces and machines' names.
+  const folded: Stored[] = [];
+  const foldedPiece: RegionDiagnostics[] = [];
+  const foldedMachine: string[] = [];
   for (let m = 0; m < family.entries.length; m++) {
     const entry = family.entries[m];
     const base = entry.resolution?.chain[1];
@@ -251,18 +254,28 @@ function foldFamily(uri: string, family: Family, entryOf: (decl: MachineDecl) =>
     const basePiece = baseEntry && pieceOf.get(baseEntry);
     if (!baseEntry || !basePiece) continue;
     const piece = family.pieces[m];
+    const machine = entry.resolution!.ref.name;
     const { mine, theirs } = matches(entry, baseEntry);
     for (let i = 0; i < mine.length; i++) {
       if (!piece.shows(mine[i]) || !basePiece.shows(theirs[i])) continue;
       into.set(mine[i], theirs[i]);
       pieceOfFinding.set(theirs[i], basePiece);
-      folded.push({ finding: mine[i], piece, machine: entry.resolution!.ref.name });
+      folded.push(mine[i]);
+      foldedPiece.push(piece);
+      foldedMachine.push(machine);
     }
   }
   // In text order of the folded machines, so each carrier lists them in text order.
-  for (const { finding, piece, machine } of folded) {
+  for (let k = 0; k < folded.length; k++) {
+    const finding = folded[k];
+    const piece = foldedPiece[k];
+    const machine = foldedMachine[k];
     let carrier = into.get(finding)!;
     for (let guard = 0, next = into.get(carrier); next !== undefined && guard <= folded.length; guard++, next = into.get(carrier)) carrier = next;
+    // Its carrier is the carrier of whatever folds into it: a machine below, in a long chain,
+    // then finds it in one step instead of climbing the chain again (bases come first in text,
+    // as a rule; when they do not, the climb is only longer).
+    into.set(finding, carrier);
     let gone = outcome.away.get(piece);
     if (!gone) outcome.away.set(piece, (gone = []));
     gone.push(finding);
