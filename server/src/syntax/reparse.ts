@@ -96,7 +96,7 @@ export function reparse(old: SyntaxTree, text: string, stats?: ReparseStats): Sy
   const lineDelta = text.charCodeAt(at - 1) === 13 ? NaN : countLineBreaks(text, at, oldEnd + delta) - countLineBreaks(before, at, oldEnd);
   const change: TreeChange = { from: old.serial, at, end: oldEnd + delta, lineDelta };
   if (!lengthened) change.regions = { index: lo, removed: hi - lo + 1, added: fresh.length };
-  return treeOf(text, [...regions.slice(0, lo), ...fresh, ...after], [...old.changes.slice(1 - KEPT_CHANGES), change]);
+  return treeOf(text, regions.slice(0, lo).concat(fresh, after), old.changes.slice(1 - KEPT_CHANGES).concat([change]));
 }
 
 /**
