@@ -34,7 +34,7 @@ import { MAX_DOCUMENT_CHARS, isWorkspaceMtype, readFileText, uriToPath } from '.
 import { WorkspaceIndexer } from './indexing';
 import { editorCapabilities, registerEditorFeatures } from './editor-features';
 import { registerBenchStats } from './bench-stats';
-import { collectYoungIfFull } from './idle-gc';
+import { collectAll, collectYoungIfFull } from './idle-gc';
 
 /**
  * What the editor shows before (or without) settings: one finding per cause, so a
@@ -42,6 +42,9 @@ import { collectYoungIfFull } from './idle-gc';
  * machine of the chain (the command line reports per machine type unless told).
  */
 const EDITOR_DEFAULTS = { inherited: 'once' } as const;
+
+/** Analysis time since the last idle moment after which that moment collects the whole heap (lsp/idle-gc.ts). */
+const FULL_COLLECTION_AFTER_MS = 100;
 
 /** What a pull client was last told about a document. */
 interface Report {
@@ -160,6 +163,7 @@ export class MtypeSession {
 
   /** The text of a document changed (opened, edited, or changed on disk). */
   setText(uri: string, text: string, version: number): void {
+    const started = performance.now();
     // Before the first open document is analysed, not at start: indexing a workspace needs none of it (services/settle-shapes.ts).
     if (!this.settled) {
       this.settled = true;
@@ -178,6 +182,7 @@ export class MtypeSession {
     }
     this.pending.add(uri);
     this.edited.add(uri);
+    this.busySinceIdle += performance.now() - started;
     this.schedule();
   }
 
@@ -250,7 +255,9 @@ export class MtypeSession {
     const started = performance.now();
     const pieces = this.project.diagnosticsByMachine(uri);
     this.noteCheck(uri, pieces, started);
-    return this.encoder.encode(uri, pieces, this.project.diagnosticsGeneration(uri));
+    const json = this.encoder.encode(uri, pieces, this.project.diagnosticsGeneration(uri));
+    this.busySinceIdle += performance.now() - started;
+    return json;
   }
 
   /** A fresh analysis (a cached answer is the same array again) is the "last check" (mtype/status). */
@@ -298,12 +305,19 @@ export class MtypeSession {
   }
 
   /**
-   * A young-generation collection (lsp/idle-gc.ts), unless an edit is waiting already:
-   * the stdio writer calls it once a large answer is written out, while the editor reads it.
+   * A full collection after a long analysis (a large file opened), else a young-generation
+   * one (lsp/idle-gc.ts), unless an edit is waiting already: the stdio writer calls it once
+   * a large answer is written out, while the editor reads it.
    */
   collectWhileIdle(): void {
-    if (this.cancelFlush === undefined) collectYoungIfFull();
+    if (this.cancelFlush !== undefined) return;
+    const busy = this.busySinceIdle;
+    this.busySinceIdle = 0;
+    if (busy < FULL_COLLECTION_AFTER_MS || !collectAll()) collectYoungIfFull();
   }
+
+  /** Milliseconds spent analysing (text updates, diagnostics) since the last idle collection. */
+  private busySinceIdle = 0;
 
   /** textDocument/diagnostic: the report, or `unchanged` when the client has it already. */
   pull(uri: string, previousResultId: string | undefined): DocumentDiagnosticReport {
