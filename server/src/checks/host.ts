@@ -10,7 +10,7 @@ import { hostVendor } from '../kb/knowledge-base';
 import type { Finding, FixIntent } from '../common/diagnostic';
 import type { MachineCheck, MachineContext } from './context';
 import { featureRank, hasKernelRange, kernelSuspects, kvmDefaultBits, withoutEdit } from './base-subsets';
-import type { FeatureTouch } from './reuse';
+import { withSightings, type FeatureTouch } from './reuse';
 import { describeFloor, kernelsHave, raiseTo, type KernelRange, type KernelVerdict } from './kernel-facts';
 import { releaseRejects } from './release-names';
 import type { FeatureRecord, HostVendor } from '../kb/types';
@@ -126,12 +126,7 @@ export function rejudgeHostKernel(ctx: MachineContext, last: KernelSightings, ch
         if (found) list.push(found);
       });
     }
-    const before = last.get(f);
-    if (list.length === 0 && !before) continue;
-    if (before && sameSightings(before, list)) continue;
-    out ??= new Map(last);
-    if (list.length) out.set(f, list);
-    else out.delete(f);
+    out = withSightings(out, last, f, list, sameSightings);
   }
   return out ?? last;
 }

@@ -13,7 +13,7 @@ import { migratedSinceUnder, migrationOf } from './msr-facts';
 import type { FeatureRecord, MsrRecord } from '../kb/types';
 import type { EffectiveBit } from '../model/cpuid';
 import { enabledWhere, featureRank, hasStateMsr, mayBlockMigration, withoutEdit } from './base-subsets';
-import type { FeatureTouch } from './reuse';
+import { withSightings, type FeatureTouch } from './reuse';
 import { activeBlock } from './migration-blocks';
 import { releaseRejects } from './release-names';
 import { mapped } from '../common/arrays';
@@ -75,12 +75,7 @@ export function rejudgeUnmigratedMsrs(ctx: MachineContext, last: MigrationSighti
       if (releaseRejects(ctx, bit)) continue;
       list.push({ view: v, bit: withoutEdit(bit) });
     }
-    const before = last.get(f);
-    if (list.length === 0 && !before) continue;
-    if (before && sameSightings(before, list)) continue;
-    out ??= new Map(last);
-    if (list.length) out.set(f, list);
-    else out.delete(f);
+    out = withSightings(out, last, f, list, sameSightings);
   }
   return out ?? last;
 }

@@ -56,6 +56,27 @@ export interface Rejudging<State> {
   report(ctx: MachineContext, state: State, report: (f: Finding) => void): void;
 }
 
+/**
+ * Sightings per feature after one feature was judged again: `out` (a copy of `last`, made
+ * at the first change) with the feature's new list, or `out` as it was when the list is the
+ * same. Left untouched, the caller hands back `last` itself, so its findings stand.
+ */
+export function withSightings<K, V>(
+  out: Map<K, readonly V[]> | undefined,
+  last: ReadonlyMap<K, readonly V[]>,
+  feature: K,
+  list: readonly V[],
+  same: (a: readonly V[], b: readonly V[]) => boolean,
+): Map<K, readonly V[]> | undefined {
+  const before = last.get(feature);
+  if (list.length === 0 && !before) return out;
+  if (before && same(before, list)) return out;
+  out ??= new Map(last);
+  if (list.length) out.set(feature, list);
+  else out.delete(feature);
+  return out;
+}
+
 /** A check with what may keep its findings: neither for a check that reads other machines or the workspace. */
 export interface CheckSpec {
   check: MachineCheck;
